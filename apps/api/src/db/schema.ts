@@ -1,0 +1,149 @@
+import { sql } from "drizzle-orm";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+
+/**
+ * Every table but `tenant` carries `tenant_id`, and every query filters on it (R12). Instants
+ * are epoch milliseconds; days are epoch days (whole UTC days since 1970-01-01, R1).
+ */
+
+export const tenant = sqliteTable("tenant", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** JSON array of origins allowed to call with a publishable key. */
+  corsOrigins: text("cors_origins").notNull().default("[]"),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** HS256 secrets a tenant's back end signs profile tokens with; `id` is the token's `kid`. */
+export const signingKey = sqliteTable(
+  "signing_key",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenant.id),
+    secret: text("secret").notNull(),
+    createdAt: integer("created_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("signing_key_tenant_id_idx").on(t.tenantId)],
+);
+
+export const apiKey = sqliteTable(
+  "api_key",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenant.id),
+    kind: text("kind", { enum: ["secret", "publishable"] }).notNull(),
+    /** JSON array of scopes (`admin`, `profiles`, `events`); empty for publishable keys. */
+    scopes: text("scopes").notNull(),
+    name: text("name").notNull(),
+    /** The first characters of the key, to recognise it in a list. */
+    prefix: text("prefix").notNull(),
+    /** SHA-256 of the whole key, hex. The key itself is shown once and never stored. */
+    hash: text("hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("api_key_hash_idx").on(t.hash),
+    index("api_key_tenant_id_idx").on(t.tenantId),
+  ],
+);
+
+export const consent = sqliteTable(
+  "consent",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenant.id),
+    key: text("key").notNull(),
+    kind: text("kind", { enum: ["opt_in", "legal_basis"] }).notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull().default(""),
+    /** Bumped when the text changes, so the proof says which text a customer answered. */
+    version: integer("version").notNull().default(1),
+    /** JSON array of event types (legal bases only, R4). */
+    entryEvents: text("entry_events").notNull().default("[]"),
+    /** Expiry policy (SPEC §2); `expiry_days` null means no policy configured. */
+    expiryDays: integer("expiry_days"),
+    expiryExtendOn: text("expiry_extend_on").notNull().default("[]"),
+    expiryEnabled: integer("expiry_enabled", { mode: "boolean" }).notNull().default(false),
+    expiryActivatedAt: integer("expiry_activated_at"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    archivedAt: integer("archived_at"),
+  },
+  (t) => [uniqueIndex("consent_tenant_id_key_idx").on(t.tenantId, t.key)],
+);
+
+export const consentState = sqliteTable(
+  "consent_state",
+  {
+    tenantId: text("tenant_id").notNull(),
+    profileId: text("profile_id").notNull(),
+    consentId: text("consent_id")
+      .notNull()
+      .references(() => consent.id),
+    status: text("status", { enum: ["accepted", "refused", "unknown"] }).notNull(),
+    statusChangedAt: integer("status_changed_at").notNull(),
+    lastActivityDay: integer("last_activity_day"),
+    lastActivitySource: text("last_activity_source"),
+    expiredAt: integer("expired_at"),
+  },
+  (t) => [
+    // A profile's states are a prefix scan of the primary key.
+    primaryKey({ columns: [t.tenantId, t.profileId, t.consentId] }),
+    // The nightly scan (R10): accepted states of one consent by last-activity day.
+    index("consent_state_due_idx")
+      .on(t.tenantId, t.consentId, t.lastActivityDay)
+      .where(sql`status = 'accepted'`),
+  ],
+);
+
+/** Append-only proof trail (R11). `seq` orders it and is the cursor of pagination. */
+export const consentHistory = sqliteTable(
+  "consent_history",
+  {
+    seq: integer("seq").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    profileId: text("profile_id").notNull(),
+    consentId: text("consent_id").notNull(),
+    consentKey: text("consent_key").notNull(),
+    consentVersion: integer("consent_version").notNull(),
+    fromStatus: text("from_status").notNull(),
+    toStatus: text("to_status").notNull(),
+    reason: text("reason").notNull(),
+    actor: text("actor").notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    recordedAt: integer("recorded_at").notNull(),
+  },
+  (t) => [index("consent_history_tenant_id_profile_id_seq_idx").on(t.tenantId, t.profileId, t.seq)],
+);
+
+/** One execution of the nightly expiry (R10); filled by the expiry service. */
+export const expiryRun = sqliteTable(
+  "expiry_run",
+  {
+    id: text("id").primaryKey(),
+    /** The cron's scheduledTime: the `T` of R10. */
+    scheduledAt: integer("scheduled_at").notNull(),
+    status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
+    startedAt: integer("started_at").notNull(),
+    finishedAt: integer("finished_at"),
+    expired: integer("expired").notNull().default(0),
+    error: text("error"),
+  },
+  (t) => [index("expiry_run_scheduled_at_idx").on(t.scheduledAt)],
+);

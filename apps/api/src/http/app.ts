@@ -1,0 +1,131 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { secureHeaders } from "hono/secure-headers";
+import { z } from "zod";
+import { createDb } from "../db/client";
+import { newId } from "../ids";
+import type { Db } from "../services/context";
+import { authenticate } from "../services/keys/authenticate";
+import type { RateLimiter, TrpcContext } from "../trpc/context";
+import { appRouter } from "../trpc/router";
+
+/** The most calls one tRPC batch request may carry. */
+export const MAX_TRPC_BATCH = 10;
+
+/** String vars, validated once at the entry. */
+const Vars = z.object({
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(524_288),
+});
+
+export interface AppOptions {
+  /** Replaces the Rate Limiting binding (tests). */
+  rateLimiter?: (env: Env) => RateLimiter;
+  /** Replaces the wall clock (tests). */
+  now?: () => number;
+}
+
+type AppEnv = { Bindings: Env; Variables: { requestId: string; db: Db } };
+
+/** Uses the Workers Rate Limiting binding when bound; otherwise lets everything through. */
+function bindingRateLimiter(env: Env): RateLimiter {
+  const binding = (env as Partial<Env>).KEY_RATE_LIMITER;
+  if (!binding) return { allow: async () => true };
+  return { allow: async (key) => (await binding.limit({ key })).success };
+}
+
+function envelope(code: string, message: string, requestId: string) {
+  return { code, message, requestId };
+}
+
+export function createApp(options: AppOptions = {}) {
+  const now = options.now ?? Date.now;
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const requestId = newId("req");
+    c.set("requestId", requestId);
+    c.set("db", createDb(c.env.DB));
+    await next();
+    c.res.headers.set("X-Request-Id", requestId);
+  });
+  app.use(secureHeaders({ crossOriginResourcePolicy: "cross-origin" }));
+
+  // Preflights carry no credentials, so the tenant's allow-list is checked on the call itself.
+  app.options("/trpc/*", (c) => {
+    const origin = c.req.header("Origin");
+    if (!origin) return c.body(null, 204);
+    return c.body(null, 204, {
+      "Access-Control-Allow-Origin": origin,
+      "Access-Control-Allow-Methods": "GET, POST",
+      "Access-Control-Allow-Headers": "Authorization, Content-Type, X-Lapse-Profile-Token",
+      "Access-Control-Max-Age": "600",
+      Vary: "Origin",
+    });
+  });
+
+  app.use("/trpc/*", async (c, next) => {
+    const { MAX_BODY_BYTES } = Vars.parse(c.env);
+    return bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) =>
+        c.json(
+          envelope(
+            "PAYLOAD_TOO_LARGE",
+            `Request bodies are limited to ${MAX_BODY_BYTES} bytes; send smaller batches.`,
+            c.get("requestId"),
+          ),
+          413,
+        ),
+    })(c, next);
+  });
+
+  app.all("/trpc/*", async (c) => {
+    const requestId = c.get("requestId");
+    const db = c.get("db");
+    const at = now();
+    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+    const auth = bearer ? await authenticate({ db, input: { key: bearer }, now: at }) : null;
+    const rateLimiter = (options.rateLimiter ?? bindingRateLimiter)(c.env);
+    return fetchRequestHandler({
+      endpoint: "/trpc",
+      req: c.req.raw,
+      router: appRouter,
+      maxBatchSize: MAX_TRPC_BATCH,
+      createContext: ({ resHeaders }): TrpcContext => ({
+        db,
+        requestId,
+        now: at,
+        auth,
+        profileToken: c.req.header("X-Lapse-Profile-Token") ?? null,
+        origin: c.req.header("Origin") ?? null,
+        rateLimiter,
+        resHeaders,
+      }),
+      onError({ error, path }) {
+        if (error.code === "INTERNAL_SERVER_ERROR") {
+          console.error(`[${requestId}] ${path ?? "?"} failed`, error.cause ?? error);
+        }
+      },
+    });
+  });
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+
+  app.notFound((c) =>
+    c.json(
+      envelope("NOT_FOUND", "No such route. The API lives under /trpc.", c.get("requestId")),
+      404,
+    ),
+  );
+  app.onError((error, c) => {
+    console.error(`[${c.get("requestId")}] unhandled`, error);
+    return c.json(envelope("INTERNAL_SERVER_ERROR", "Internal error", c.get("requestId")), 500);
+  });
+  return app;
+}

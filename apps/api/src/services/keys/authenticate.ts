@@ -1,0 +1,72 @@
+import { eq } from "drizzle-orm";
+import { apiKey, signingKey, tenant } from "../../db/schema";
+import type { Db } from "../context";
+import { hashKey, type KeyKind, type Scope } from "./material";
+
+export interface Credential {
+  keyId: string;
+  tenantId: string;
+  kind: KeyKind;
+  scopes: Scope[];
+  /** Origins allowed to call with this tenant's publishable keys. */
+  corsOrigins: string[];
+}
+
+export type AuthenticateResult =
+  | { ok: true; credential: Credential }
+  | { ok: false; message: string };
+
+/**
+ * Resolves a bearer key to its tenant (R12: the tenant comes from the credential, never from
+ * the input). Runs before a tenant is known, so it takes the database, not a ServiceContext.
+ */
+export async function authenticate({
+  db,
+  input,
+  now,
+}: {
+  db: Db;
+  input: { key: string };
+  now: number;
+}): Promise<AuthenticateResult> {
+  if (!/^lapse_(sk|pk)_[0-9a-z]{32}$/.test(input.key)) {
+    return { ok: false, message: "This is not a Lapse API key." };
+  }
+  const found = await db
+    .select({ key: apiKey, corsOrigins: tenant.corsOrigins })
+    .from(apiKey)
+    .innerJoin(tenant, eq(tenant.id, apiKey.tenantId))
+    .where(eq(apiKey.hash, await hashKey(input.key)))
+    .get();
+  const row = found?.key;
+  if (!found || !row) return { ok: false, message: "Unknown API key." };
+  if (row.revokedAt !== null && row.revokedAt <= now) {
+    return { ok: false, message: "This API key was revoked." };
+  }
+  if (row.expiresAt !== null && row.expiresAt <= now) {
+    return { ok: false, message: "This API key has expired." };
+  }
+  return {
+    ok: true,
+    credential: {
+      keyId: row.id,
+      tenantId: row.tenantId,
+      kind: row.kind,
+      scopes: JSON.parse(row.scopes) as Scope[],
+      corsOrigins: JSON.parse(found.corsOrigins) as string[],
+    },
+  };
+}
+
+/** The live signing secret of a tenant with this `kid`, if any. */
+export async function signingSecret({
+  db,
+  input,
+}: {
+  db: Db;
+  input: { tenantId: string; kid: string };
+}): Promise<string | null> {
+  const row = await db.select().from(signingKey).where(eq(signingKey.id, input.kid)).get();
+  if (!row || row.tenantId !== input.tenantId || row.revokedAt !== null) return null;
+  return row.secret;
+}

@@ -1,0 +1,62 @@
+import { apiKey } from "../../db/schema";
+import type { ServiceContext } from "../context";
+import { ServiceError } from "../errors";
+import { generateKey, type KeyKind, type Scope } from "./material";
+
+export interface CreateKeyInput {
+  kind: KeyKind;
+  name: string;
+  scopes?: Scope[] | undefined;
+  /** For rotation overlap: the key stops working at this instant. */
+  expiresAt?: number | undefined;
+}
+
+/** Creates a key of this tenant. The answer holds the key itself, the only time it is shown. */
+export async function create({ ctx, input }: { ctx: ServiceContext; input: CreateKeyInput }) {
+  const scopes = [...new Set(input.scopes ?? [])];
+  if (input.kind === "secret" && scopes.length === 0) {
+    throw new ServiceError("BAD_REQUEST", "A secret key needs at least one scope.", [
+      { path: "scopes", message: "choose among admin, profiles, events" },
+    ]);
+  }
+  if (input.kind === "publishable" && scopes.length > 0) {
+    throw new ServiceError(
+      "BAD_REQUEST",
+      "A publishable key has no scopes: it reads the catalogue and, with a profile token, one profile.",
+      [{ path: "scopes", message: "must be empty for a publishable key" }],
+    );
+  }
+  if (input.expiresAt !== undefined && input.expiresAt <= ctx.now) {
+    throw new ServiceError("BAD_REQUEST", "A key cannot expire in the past.", [
+      { path: "expiresAt", message: "must be in the future" },
+    ]);
+  }
+  const key = await generateKey(input.kind);
+  const row = {
+    id: key.id,
+    tenantId: ctx.tenantId,
+    kind: input.kind,
+    scopes: JSON.stringify(scopes),
+    name: input.name,
+    prefix: key.prefix,
+    hash: key.hash,
+    createdAt: ctx.now,
+    expiresAt: input.expiresAt ?? null,
+    revokedAt: null,
+  };
+  await ctx.db.insert(apiKey).values(row);
+  return { ...keyView(row), key: key.plaintext };
+}
+
+export function keyView(row: typeof apiKey.$inferSelect) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: JSON.parse(row.scopes) as Scope[],
+    createdAt: new Date(row.createdAt).toISOString(),
+    expiresAt: row.expiresAt === null ? null : new Date(row.expiresAt).toISOString(),
+    revokedAt: row.revokedAt === null ? null : new Date(row.revokedAt).toISOString(),
+  };
+}

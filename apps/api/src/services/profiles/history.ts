@@ -1,0 +1,52 @@
+import { and, desc, eq, lt } from "drizzle-orm";
+import { consentHistory } from "../../db/schema";
+import { isoOrNull } from "../consents/view";
+import type { ServiceContext } from "../context";
+import { ServiceError } from "../errors";
+
+export interface HistoryInput {
+  profileId: string;
+  /** Opaque: the `nextCursor` of the previous page. */
+  cursor?: string | undefined;
+  limit?: number | undefined;
+}
+
+/** The proof trail of one profile (R11), newest first, by pages. */
+export async function history({ ctx, input }: { ctx: ServiceContext; input: HistoryInput }) {
+  const limit = input.limit ?? 50;
+  let before: number | undefined;
+  if (input.cursor !== undefined) {
+    before = /^[1-9][0-9]{0,15}$/.test(input.cursor) ? Number(input.cursor) : Number.NaN;
+    if (!Number.isSafeInteger(before)) {
+      throw new ServiceError("BAD_REQUEST", "The cursor is not one this API returned.", [
+        { path: "cursor", message: "use the nextCursor of the previous page" },
+      ]);
+    }
+  }
+  const rows = await ctx.db
+    .select()
+    .from(consentHistory)
+    .where(
+      and(
+        eq(consentHistory.tenantId, ctx.tenantId),
+        eq(consentHistory.profileId, input.profileId),
+        before === undefined ? undefined : lt(consentHistory.seq, before),
+      ),
+    )
+    .orderBy(desc(consentHistory.seq))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((row) => ({
+      consent: row.consentKey,
+      consentVersion: row.consentVersion,
+      from: row.fromStatus,
+      to: row.toStatus,
+      reason: row.reason,
+      actor: row.actor,
+      occurredAt: isoOrNull(row.occurredAt),
+      recordedAt: isoOrNull(row.recordedAt),
+    })),
+    nextCursor: rows.length > limit ? String(page.at(-1)?.seq) : null,
+  };
+}

@@ -1,0 +1,198 @@
+import type { ActivitySource, ConsentState, ConsentStatus, HistoryEntry } from "@lapse/consent";
+import { and, eq, sql } from "drizzle-orm";
+import { consentState } from "../../db/schema";
+import { loadConsents, type StoredConsent } from "../consents/load";
+import type { ServiceContext } from "../context";
+
+/**
+ * Reading and writing consent states in bulk. Bulk input is one JSON parameter read with
+ * `json_each(?)` (D1 allows 100 bound parameters per statement), so a batch of 1,000 items is
+ * still one statement.
+ */
+
+type StateRow = typeof consentState.$inferSelect;
+
+export function toDomainState(row: StateRow, key: string): ConsentState {
+  return {
+    consent: key,
+    status: row.status,
+    statusChangedAt: row.statusChangedAt,
+    lastActivityDay: row.lastActivityDay,
+    lastActivitySource: row.lastActivitySource as ActivitySource | null,
+    expiredAt: row.expiredAt,
+  };
+}
+
+/**
+ * The tenant's consents (archived ones included, so their states keep their keys) and one
+ * profile's states keyed by consent key, read in parallel.
+ */
+export async function loadProfile(
+  ctx: ServiceContext,
+  profileId: string,
+): Promise<{ consents: StoredConsent[]; states: Map<string, ConsentState> }> {
+  const [consents, rows] = await Promise.all([
+    loadConsents(ctx, { includeArchived: true }),
+    ctx.db
+      .select()
+      .from(consentState)
+      .where(and(eq(consentState.tenantId, ctx.tenantId), eq(consentState.profileId, profileId))),
+  ]);
+  return { consents, states: statesByKey(rows, consents) };
+}
+
+/** The states of many (profile, consent) pairs in one statement, grouped by profile. */
+export async function loadStatesOfPairs(
+  ctx: ServiceContext,
+  pairs: readonly { profileId: string; consentId: string }[],
+  consents: readonly StoredConsent[],
+): Promise<Map<string, Map<string, ConsentState>>> {
+  const byProfile = new Map<string, Map<string, ConsentState>>();
+  if (pairs.length === 0) return byProfile;
+  const json = JSON.stringify(pairs.map((p) => ({ p: p.profileId, c: p.consentId })));
+  const rows = await ctx.db
+    .select()
+    .from(consentState)
+    .where(
+      sql`(${consentState.tenantId}, ${consentState.profileId}, ${consentState.consentId}) IN (SELECT ${ctx.tenantId}, value ->> '$.p', value ->> '$.c' FROM json_each(${json}))`,
+    );
+  const keyById = new Map(consents.map((c) => [c.id, c.consent.key]));
+  for (const row of rows) {
+    const key = keyById.get(row.consentId);
+    if (key === undefined) continue;
+    const states = byProfile.get(row.profileId) ?? new Map<string, ConsentState>();
+    byProfile.set(row.profileId, states);
+    states.set(key, toDomainState(row, key));
+  }
+  return byProfile;
+}
+
+function statesByKey(rows: StateRow[], consents: readonly StoredConsent[]) {
+  const keyById = new Map(consents.map((c) => [c.id, c.consent.key]));
+  const states = new Map<string, ConsentState>();
+  for (const row of rows) {
+    const key = keyById.get(row.consentId);
+    if (key !== undefined) states.set(key, toDomainState(row, key));
+  }
+  return states;
+}
+
+export interface StateWrite {
+  profileId: string;
+  consentId: string;
+  state: ConsentState;
+}
+
+/** Upserts whole states (status changes and their clocks). */
+export function upsertStates(ctx: ServiceContext, writes: readonly StateWrite[]) {
+  const json = JSON.stringify(
+    writes.map(({ profileId, consentId, state }) => ({
+      p: profileId,
+      c: consentId,
+      s: state.status satisfies ConsentStatus,
+      at: state.statusChangedAt,
+      d: state.lastActivityDay,
+      src: state.lastActivitySource,
+      x: state.expiredAt,
+    })),
+  );
+  return statement(
+    ctx,
+    `INSERT INTO consent_state (tenant_id, profile_id, consent_id, status, status_changed_at,
+      last_activity_day, last_activity_source, expired_at)
+    SELECT ?1, value ->> '$.p', value ->> '$.c', value ->> '$.s', value ->> '$.at',
+      value ->> '$.d', value ->> '$.src', value ->> '$.x'
+    FROM json_each(?2) WHERE true
+    ON CONFLICT (tenant_id, profile_id, consent_id) DO UPDATE SET
+      status = excluded.status,
+      status_changed_at = excluded.status_changed_at,
+      last_activity_day = excluded.last_activity_day,
+      last_activity_source = excluded.last_activity_source,
+      expired_at = excluded.expired_at`,
+    ctx.tenantId,
+    json,
+  );
+}
+
+export interface ExtensionWrite {
+  profileId: string;
+  consentId: string;
+  lastActivityDay: number;
+  source: string;
+}
+
+/**
+ * R5: moves clocks forward, never back. The WHERE clause makes the write happen only when the
+ * day increases, and only on accepted states, so a repeated event writes no row at all.
+ * Each (profile, consent) pair must appear once, with its largest day.
+ */
+export function extendStates(ctx: ServiceContext, extensions: readonly ExtensionWrite[]) {
+  const json = JSON.stringify(
+    extensions.map((e) => ({ p: e.profileId, c: e.consentId, d: e.lastActivityDay, s: e.source })),
+  );
+  return statement(
+    ctx,
+    `UPDATE consent_state
+    SET last_activity_day = j.d, last_activity_source = j.s
+    FROM (SELECT value ->> '$.p' AS p, value ->> '$.c' AS c, value ->> '$.d' AS d,
+            value ->> '$.s' AS s
+          FROM json_each(?2)) AS j
+    WHERE consent_state.tenant_id = ?1
+      AND consent_state.profile_id = j.p
+      AND consent_state.consent_id = j.c
+      AND consent_state.status = 'accepted'
+      AND (consent_state.last_activity_day IS NULL OR consent_state.last_activity_day < j.d)`,
+    ctx.tenantId,
+    json,
+  );
+}
+
+/** Appends proof lines (R11), in the order given. */
+export function appendHistory(
+  ctx: ServiceContext,
+  entries: readonly { consentId: string; entry: HistoryEntry }[],
+) {
+  const json = JSON.stringify(
+    entries.map(({ consentId, entry }) => ({
+      p: entry.profileId,
+      c: consentId,
+      k: entry.consent,
+      v: entry.consentVersion,
+      f: entry.from,
+      t: entry.to,
+      r: entry.reason,
+      a: entry.actor,
+      o: entry.occurredAt,
+      at: entry.recordedAt,
+    })),
+  );
+  return statement(
+    ctx,
+    `INSERT INTO consent_history (tenant_id, profile_id, consent_id, consent_key, consent_version,
+      from_status, to_status, reason, actor, occurred_at, recorded_at)
+    SELECT ?1, value ->> '$.p', value ->> '$.c', value ->> '$.k', value ->> '$.v',
+      value ->> '$.f', value ->> '$.t', value ->> '$.r', value ->> '$.a', value ->> '$.o',
+      value ->> '$.at'
+    FROM json_each(?2) ORDER BY key`,
+    ctx.tenantId,
+    json,
+  );
+}
+
+/** A raw statement on the D1 client: bulk writes are plain SQL over `json_each`. */
+function statement(ctx: ServiceContext, text: string, ...params: unknown[]): D1PreparedStatement {
+  return ctx.db.$client.prepare(text).bind(...params);
+}
+
+/**
+ * Runs the non-empty writes atomically: D1 has no interactive transactions, a batch is one.
+ * The results carry D1's own `changes`, `rows_read` and `rows_written`.
+ */
+export async function runAtomically(
+  ctx: ServiceContext,
+  writes: readonly (D1PreparedStatement | null)[],
+): Promise<D1Result[]> {
+  const statements = writes.filter((w) => w !== null);
+  if (statements.length === 0) return [];
+  return ctx.db.$client.batch(statements);
+}

@@ -1,0 +1,118 @@
+// Imported by the Node CLI too (type stripping), hence the explicit `.ts` extensions and no
+// dependency beyond the key material.
+import { newId } from "../../ids.ts";
+import { generateKey, generateSigningKey, SCOPES } from "../keys/material.ts";
+
+export interface ConsentSeed {
+  key: string;
+  kind: "opt_in" | "legal_basis";
+  title: string;
+  description: string;
+  entryEvents: string[];
+  expiry?: { days: number; extendOn: string[] };
+}
+
+export interface ProvisionInput {
+  name: string;
+  now: number;
+  corsOrigins?: string[];
+  consents?: ConsentSeed[];
+}
+
+/** What the operator is shown once: none of the secrets can be read back later. */
+export interface ProvisionedSecrets {
+  tenantId: string;
+  name: string;
+  secretKey: string;
+  publishableKey: string;
+  signingKid: string;
+  signingSecret: string;
+}
+
+function literal(value: string | number | null): string {
+  if (value === null) return "NULL";
+  if (typeof value === "number") return String(value);
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function insert(table: string, row: Record<string, string | number | null>): string {
+  const columns = Object.keys(row).join(", ");
+  const values = Object.values(row).map(literal).join(", ");
+  return `INSERT INTO ${table} (${columns}) VALUES (${values});`;
+}
+
+/**
+ * A new tenant as SQL statements: the tenant, one secret key with every scope, one
+ * publishable key, one signing key and optional seed consents. The same statements serve the
+ * CLI (`wrangler d1 execute`), `pnpm dev` and the tests.
+ */
+export async function provisionTenant(
+  input: ProvisionInput,
+): Promise<{ statements: string[]; secrets: ProvisionedSecrets }> {
+  const tenantId = newId("ten");
+  const secret = await generateKey("secret");
+  const publishable = await generateKey("publishable");
+  const signing = generateSigningKey();
+  const statements = [
+    insert("tenant", {
+      id: tenantId,
+      name: input.name,
+      cors_origins: JSON.stringify(input.corsOrigins ?? []),
+      created_at: input.now,
+    }),
+    insert("api_key", {
+      id: secret.id,
+      tenant_id: tenantId,
+      kind: "secret",
+      scopes: JSON.stringify(SCOPES),
+      name: "Back end (all scopes)",
+      prefix: secret.prefix,
+      hash: secret.hash,
+      created_at: input.now,
+    }),
+    insert("api_key", {
+      id: publishable.id,
+      tenant_id: tenantId,
+      kind: "publishable",
+      scopes: "[]",
+      name: "Storefront",
+      prefix: publishable.prefix,
+      hash: publishable.hash,
+      created_at: input.now,
+    }),
+    insert("signing_key", {
+      id: signing.id,
+      tenant_id: tenantId,
+      secret: signing.secret,
+      created_at: input.now,
+    }),
+    ...(input.consents ?? []).map((c) =>
+      insert("consent", {
+        id: newId("con"),
+        tenant_id: tenantId,
+        key: c.key,
+        kind: c.kind,
+        title: c.title,
+        description: c.description,
+        version: 1,
+        entry_events: JSON.stringify(c.entryEvents),
+        expiry_days: c.expiry?.days ?? null,
+        expiry_extend_on: JSON.stringify(c.expiry?.extendOn ?? []),
+        expiry_enabled: 0,
+        created_at: input.now,
+        updated_at: input.now,
+      }),
+    ),
+  ];
+  return {
+    statements,
+    secrets: {
+      tenantId,
+      name: input.name,
+      secretKey: secret.plaintext,
+      publishableKey: publishable.plaintext,
+      signingKid: signing.id,
+      signingSecret: signing.secret,
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import { TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { ZodError } from "zod";
+import { type ItemIssue, ServiceError, type ServiceErrorCode } from "../services/errors";
+
+/** Every service error code, mapped once; a new code that is not mapped fails the typecheck. */
+const STATUS_OF = {
+  BAD_REQUEST: "BAD_REQUEST",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  LEGAL_BASIS_REFUSED: "CONFLICT",
+  EXPIRY_ACTIVE: "CONFLICT",
+  EXPIRY_NOT_CONFIGURED: "PRECONDITION_FAILED",
+} as const satisfies Record<ServiceErrorCode, TRPC_ERROR_CODE_KEY>;
+
+export function toTRPCError(error: ServiceError): TRPCError {
+  return new TRPCError({ code: STATUS_OF[error.code], message: error.message, cause: error });
+}
+
+/**
+ * The `data` of every tRPC error: our own `code` (e.g. `LEGAL_BASIS_REFUSED`), the request id,
+ * and for bad input each problem's path and reason. Internal errors say nothing more.
+ */
+export function errorData(error: TRPCError, requestId: string | undefined) {
+  const cause = error.cause;
+  let code: string = error.code;
+  let message = error.message;
+  let issues: ItemIssue[] = [];
+  if (cause instanceof ServiceError) {
+    code = cause.code;
+    issues = cause.issues;
+  } else if (cause instanceof ZodError) {
+    message = "Invalid input; nothing was changed.";
+    issues = cause.issues.map((issue) => ({
+      path: issue.path.map(String).join("."),
+      message: issue.message,
+    }));
+  } else if (error.code === "INTERNAL_SERVER_ERROR") {
+    code = "INTERNAL_SERVER_ERROR";
+    message = "Internal error";
+  }
+  return { message, code, requestId: requestId ?? null, issues };
+}

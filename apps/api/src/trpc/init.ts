@@ -1,0 +1,95 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { ServiceContext } from "../services/context";
+import { ServiceError } from "../services/errors";
+import type { Credential } from "../services/keys/authenticate";
+import type { Scope } from "../services/keys/material";
+import type { TrpcContext } from "./context";
+import { errorData, toTRPCError } from "./errors";
+
+const t = initTRPC.context<TrpcContext>().create({
+  // NODE_ENV is not reliable on Workers: never send stack traces.
+  isDev: false,
+  errorFormatter({ shape, error, ctx }) {
+    const data = errorData(error, ctx?.requestId);
+    return {
+      message: data.message,
+      code: shape.code,
+      data: {
+        code: data.code,
+        httpStatus: shape.data.httpStatus,
+        requestId: data.requestId,
+        issues: data.issues,
+        path: shape.data.path,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+
+/** Services throw ServiceError; here, once, it becomes the matching tRPC error. */
+const mapServiceErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof ServiceError) {
+    throw toTRPCError(result.error.cause);
+  }
+  return result;
+});
+
+/** Any valid key of a tenant: resolves the tenant (R12), then the per-key rate limit and CORS. */
+export const keyedProcedure = t.procedure.use(mapServiceErrors).use(async ({ ctx, next }) => {
+  if (!ctx.auth) {
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "Send an API key: `Authorization: Bearer lapse_sk_…` or `lapse_pk_…`.",
+    });
+  }
+  if (!ctx.auth.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.auth.message });
+  const credential = ctx.auth.credential;
+  if (!(await ctx.rateLimiter.allow(credential.keyId))) {
+    ctx.resHeaders.set("Retry-After", "60");
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Rate limit reached for this key." });
+  }
+  if (credential.kind === "publishable" && ctx.origin !== null) {
+    if (!credential.corsOrigins.includes(ctx.origin)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `Origin ${ctx.origin} is not on this tenant's allow-list for publishable keys.`,
+      });
+    }
+    ctx.resHeaders.set("Access-Control-Allow-Origin", ctx.origin);
+    ctx.resHeaders.append("Vary", "Origin");
+  }
+  return next({ ctx: { credential } });
+});
+
+/** A secret key with the given scope. */
+export function scopedProcedure(scope: Scope) {
+  return keyedProcedure.use(({ ctx, next }) => {
+    requireScope(ctx.credential, scope);
+    return next();
+  });
+}
+
+export function requireScope(credential: Credential, scope: Scope): void {
+  if (credential.kind !== "secret") {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message:
+        "This procedure needs a secret key; publishable keys only read the catalogue and, with a profile token, one profile.",
+    });
+  }
+  if (!credential.scopes.includes(scope)) {
+    throw new TRPCError({ code: "FORBIDDEN", message: `This key lacks the '${scope}' scope.` });
+  }
+}
+
+/** What services get: never the tRPC context itself. */
+export function serviceContext(ctx: TrpcContext & { credential: Credential }): ServiceContext {
+  return {
+    db: ctx.db,
+    tenantId: ctx.credential.tenantId,
+    actor: ctx.credential.keyId,
+    now: ctx.now,
+  };
+}
