@@ -9,7 +9,8 @@ export interface ConsentSeed {
   title: string;
   description: string;
   entryEvents: string[];
-  expiry?: { days: number; extendOn: string[] };
+  /** A configured policy; `enabled` also activates it at `now` (R7). */
+  expiry?: { days: number; extendOn: string[]; enabled?: boolean };
 }
 
 export interface ProvisionInput {
@@ -98,7 +99,8 @@ export async function provisionTenant(
         entry_events: JSON.stringify(c.entryEvents),
         expiry_days: c.expiry?.days ?? null,
         expiry_extend_on: JSON.stringify(c.expiry?.extendOn ?? []),
-        expiry_enabled: 0,
+        expiry_enabled: c.expiry?.enabled ? 1 : 0,
+        expiry_activated_at: c.expiry?.enabled ? input.now : null,
         created_at: input.now,
         updated_at: input.now,
       }),
