@@ -63,18 +63,43 @@ CREATE TABLE `consent_state` (
 	FOREIGN KEY (`consent_id`) REFERENCES `consent`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `consent_state_due_idx` ON `consent_state` (`tenant_id`,`consent_id`,`last_activity_day`) WHERE status = 'accepted';--> statement-breakpoint
+CREATE INDEX `consent_state_due_idx` ON `consent_state` (`tenant_id`,`consent_id`,`last_activity_day`,`profile_id`) WHERE status = 'accepted';--> statement-breakpoint
+CREATE TABLE `expiry_lease` (
+	`name` text PRIMARY KEY NOT NULL,
+	`holder` text NOT NULL,
+	`expires_at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `expiry_run` (
 	`id` text PRIMARY KEY NOT NULL,
 	`scheduled_at` integer NOT NULL,
+	`tenant_id` text,
+	`trigger` text NOT NULL,
+	`mode` text NOT NULL,
 	`status` text NOT NULL,
 	`started_at` integer NOT NULL,
 	`finished_at` integer,
-	`expired` integer DEFAULT 0 NOT NULL,
 	`error` text
 );
 --> statement-breakpoint
-CREATE INDEX `expiry_run_scheduled_at_idx` ON `expiry_run` (`scheduled_at`);--> statement-breakpoint
+CREATE INDEX `expiry_run_started_at_idx` ON `expiry_run` (`started_at`);--> statement-breakpoint
+CREATE TABLE `expiry_run_consent` (
+	`run_id` text NOT NULL,
+	`tenant_id` text NOT NULL,
+	`consent_id` text NOT NULL,
+	`consent_key` text NOT NULL,
+	`status` text NOT NULL,
+	`expired` integer DEFAULT 0 NOT NULL,
+	`chunks` integer DEFAULT 0 NOT NULL,
+	`duration_ms` integer DEFAULT 0 NOT NULL,
+	`rows_read` integer DEFAULT 0 NOT NULL,
+	`rows_written` integer DEFAULT 0 NOT NULL,
+	`error` text,
+	PRIMARY KEY(`run_id`, `consent_id`),
+	FOREIGN KEY (`run_id`) REFERENCES `expiry_run`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `expiry_run_consent_tenant_id_run_id_idx` ON `expiry_run_consent` (`tenant_id`,`run_id`);--> statement-breakpoint
 CREATE TABLE `signing_key` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,

@@ -105,9 +105,11 @@ export const consentState = sqliteTable(
   (t) => [
     // A profile's states are a prefix scan of the primary key.
     primaryKey({ columns: [t.tenantId, t.profileId, t.consentId] }),
-    // The nightly scan (R10): accepted states of one consent by last-activity day.
+    // The nightly scan (R10): accepted states of one consent by last-activity day. It covers
+    // the profile id too, so the scan and the history it writes read the index alone.
+    // Invariant: an accepted state always has a last-activity day.
     index("consent_state_due_idx")
-      .on(t.tenantId, t.consentId, t.lastActivityDay)
+      .on(t.tenantId, t.consentId, t.lastActivityDay, t.profileId)
       .where(sql`status = 'accepted'`),
   ],
 );
@@ -132,18 +134,58 @@ export const consentHistory = sqliteTable(
   (t) => [index("consent_history_tenant_id_profile_id_seq_idx").on(t.tenantId, t.profileId, t.seq)],
 );
 
-/** One execution of the nightly expiry (R10); filled by the expiry service. */
+/**
+ * One execution of the nightly expiry (R10) at `scheduled_at` (the cron's scheduledTime, T).
+ * `tenant_id` is set for a run an admin triggered for one tenant, null for the cron's.
+ */
 export const expiryRun = sqliteTable(
   "expiry_run",
   {
     id: text("id").primaryKey(),
-    /** The cron's scheduledTime: the `T` of R10. */
     scheduledAt: integer("scheduled_at").notNull(),
+    tenantId: text("tenant_id"),
+    trigger: text("trigger", { enum: ["cron", "admin"] }).notNull(),
+    mode: text("mode", { enum: ["inline", "queue"] }).notNull(),
     status: text("status", { enum: ["running", "succeeded", "failed"] }).notNull(),
     startedAt: integer("started_at").notNull(),
     finishedAt: integer("finished_at"),
-    expired: integer("expired").notNull().default(0),
     error: text("error"),
   },
-  (t) => [index("expiry_run_scheduled_at_idx").on(t.scheduledAt)],
+  (t) => [index("expiry_run_started_at_idx").on(t.startedAt)],
 );
+
+/** A run's work on one consent: what the admin console and the bench read. */
+export const expiryRunConsent = sqliteTable(
+  "expiry_run_consent",
+  {
+    runId: text("run_id")
+      .notNull()
+      .references(() => expiryRun.id),
+    tenantId: text("tenant_id").notNull(),
+    consentId: text("consent_id").notNull(),
+    consentKey: text("consent_key").notNull(),
+    status: text("status", { enum: ["queued", "running", "succeeded", "failed"] }).notNull(),
+    expired: integer("expired").notNull().default(0),
+    chunks: integer("chunks").notNull().default(0),
+    durationMs: integer("duration_ms").notNull().default(0),
+    /** D1's own counters, summed over the run's statements for this consent. */
+    rowsRead: integer("rows_read").notNull().default(0),
+    rowsWritten: integer("rows_written").notNull().default(0),
+    error: text("error"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.runId, t.consentId] }),
+    index("expiry_run_consent_tenant_id_run_id_idx").on(t.tenantId, t.runId),
+  ],
+);
+
+/**
+ * Leases so that two runs never work at once (R10): `nightly` for a whole run, `consent:<id>`
+ * for the chunks of one consent. `holder` is the fencing token: every chunk's writes check it
+ * in the same batch, so a runner that lost its lease cannot write.
+ */
+export const expiryLease = sqliteTable("expiry_lease", {
+  name: text("name").primaryKey(),
+  holder: text("holder").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+});

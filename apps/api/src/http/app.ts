@@ -4,10 +4,11 @@ import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { createDb } from "../db/client";
+import { fanOutOf, runContext } from "../expiry-runtime";
 import { newId } from "../ids";
 import type { Db } from "../services/context";
 import { authenticate } from "../services/keys/authenticate";
-import type { RateLimiter, TrpcContext } from "../trpc/context";
+import type { RateLimiter, ServerDeps, TrpcContext } from "../trpc/context";
 import { appRouter } from "../trpc/router";
 
 /** The most calls one tRPC batch request may carry. */
@@ -97,16 +98,22 @@ export function createApp(options: AppOptions = {}) {
       req: c.req.raw,
       router: appRouter,
       maxBatchSize: MAX_TRPC_BATCH,
-      createContext: ({ resHeaders }): TrpcContext => ({
-        db,
-        requestId,
-        now: at,
-        auth,
-        profileToken: c.req.header("X-Lapse-Profile-Token") ?? null,
-        origin: c.req.header("Origin") ?? null,
-        rateLimiter,
-        resHeaders,
-      }),
+      createContext: ({ resHeaders }): TrpcContext => {
+        const deps: ServerDeps = {
+          db,
+          rateLimiter,
+          resHeaders,
+          expiry: { runContext: runContext(c.env, now), fanOut: fanOutOf(c.env) },
+        };
+        return {
+          requestId,
+          now: at,
+          auth,
+          profileToken: c.req.header("X-Lapse-Profile-Token") ?? null,
+          origin: c.req.header("Origin") ?? null,
+          deps,
+        };
+      },
       onError({ error, path }) {
         if (error.code === "INTERNAL_SERVER_ERROR") {
           console.error(`[${requestId}] ${path ?? "?"} failed`, error.cause ?? error);

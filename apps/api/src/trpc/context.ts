@@ -1,4 +1,6 @@
 import type { Db } from "../services/context";
+import type { RunContext } from "../services/expiry/expire-consent";
+import type { FanOut } from "../services/expiry/run-nightly";
 import type { Credential } from "../services/keys/authenticate";
 
 /** Replaceable in tests; in production the Workers Rate Limiting binding. */
@@ -7,14 +9,26 @@ export interface RateLimiter {
   allow(key: string): Promise<boolean>;
 }
 
-export interface TrpcContext {
+/** What the procedures use on the server: D1, the rate limiter, the nightly machinery. */
+export interface ServerDeps {
   db: Db;
+  rateLimiter: RateLimiter;
+  resHeaders: Headers;
+  /** For `admin.runs.trigger`. */
+  expiry: { runContext: RunContext; fanOut: FanOut | undefined };
+}
+
+/**
+ * The root context. Server dependencies travel as `deps: unknown` and are typed by the first
+ * middleware (init.ts): the router's type, which @lapse/client ships, then names no Workers,
+ * Drizzle or Hono type.
+ */
+export interface TrpcContext {
   requestId: string;
   now: number;
   /** The resolved key, or why there is none. */
   auth: { ok: true; credential: Credential } | { ok: false; message: string } | null;
   profileToken: string | null;
   origin: string | null;
-  rateLimiter: RateLimiter;
-  resHeaders: Headers;
+  deps: unknown;
 }

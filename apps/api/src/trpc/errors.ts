@@ -29,7 +29,9 @@ export function errorData(error: TRPCError, requestId: string | undefined) {
   if (cause instanceof ServiceError) {
     code = cause.code;
     issues = cause.issues;
-  } else if (cause instanceof ZodError) {
+  } else if (cause instanceof ZodError && error.code === "BAD_REQUEST") {
+    // Only the input parser's ZodError is the caller's fault; one thrown while reading stored
+    // rows is an internal error like any other, and its issues must not be echoed.
     message = "Invalid input; nothing was changed.";
     issues = cause.issues.map((issue) => ({
       path: issue.path.map(String).join("."),

@@ -3,7 +3,7 @@ import type { ServiceContext } from "../services/context";
 import { ServiceError } from "../services/errors";
 import type { Credential } from "../services/keys/authenticate";
 import type { Scope } from "../services/keys/material";
-import type { TrpcContext } from "./context";
+import type { ServerDeps, TrpcContext } from "./context";
 import { errorData, toTRPCError } from "./errors";
 
 const t = initTRPC.context<TrpcContext>().create({
@@ -36,32 +36,41 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
+/** The one place the opaque `deps` of the root context get their type (see context.ts). */
+const withDeps = t.middleware(({ ctx, next }) => next({ ctx: ctx.deps as ServerDeps }));
+
 /** Any valid key of a tenant: resolves the tenant (R12), then the per-key rate limit and CORS. */
-export const keyedProcedure = t.procedure.use(mapServiceErrors).use(async ({ ctx, next }) => {
-  if (!ctx.auth) {
-    throw new TRPCError({
-      code: "UNAUTHORIZED",
-      message: "Send an API key: `Authorization: Bearer lapse_sk_…` or `lapse_pk_…`.",
-    });
-  }
-  if (!ctx.auth.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.auth.message });
-  const credential = ctx.auth.credential;
-  if (!(await ctx.rateLimiter.allow(credential.keyId))) {
-    ctx.resHeaders.set("Retry-After", "60");
-    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Rate limit reached for this key." });
-  }
-  if (credential.kind === "publishable" && ctx.origin !== null) {
-    if (!credential.corsOrigins.includes(ctx.origin)) {
+export const keyedProcedure = t.procedure
+  .use(mapServiceErrors)
+  .use(withDeps)
+  .use(async ({ ctx, next }) => {
+    if (!ctx.auth) {
       throw new TRPCError({
-        code: "FORBIDDEN",
-        message: `Origin ${ctx.origin} is not on this tenant's allow-list for publishable keys.`,
+        code: "UNAUTHORIZED",
+        message: "Send an API key: `Authorization: Bearer lapse_sk_…` or `lapse_pk_…`.",
       });
     }
-    ctx.resHeaders.set("Access-Control-Allow-Origin", ctx.origin);
-    ctx.resHeaders.append("Vary", "Origin");
-  }
-  return next({ ctx: { credential } });
-});
+    if (!ctx.auth.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.auth.message });
+    const credential = ctx.auth.credential;
+    if (!(await ctx.rateLimiter.allow(credential.keyId))) {
+      ctx.resHeaders.set("Retry-After", "60");
+      throw new TRPCError({
+        code: "TOO_MANY_REQUESTS",
+        message: "Rate limit reached for this key.",
+      });
+    }
+    if (credential.kind === "publishable" && ctx.origin !== null) {
+      if (!credential.corsOrigins.includes(ctx.origin)) {
+        throw new TRPCError({
+          code: "FORBIDDEN",
+          message: `Origin ${ctx.origin} is not on this tenant's allow-list for publishable keys.`,
+        });
+      }
+      ctx.resHeaders.set("Access-Control-Allow-Origin", ctx.origin);
+      ctx.resHeaders.append("Vary", "Origin");
+    }
+    return next({ ctx: { credential } });
+  });
 
 /** A secret key with the given scope. */
 export function scopedProcedure(scope: Scope) {
@@ -85,7 +94,9 @@ export function requireScope(credential: Credential, scope: Scope): void {
 }
 
 /** What services get: never the tRPC context itself. */
-export function serviceContext(ctx: TrpcContext & { credential: Credential }): ServiceContext {
+export function serviceContext(
+  ctx: TrpcContext & ServerDeps & { credential: Credential },
+): ServiceContext {
   return {
     db: ctx.db,
     tenantId: ctx.credential.tenantId,

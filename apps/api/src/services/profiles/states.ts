@@ -130,18 +130,26 @@ export function extendStates(ctx: ServiceContext, extensions: readonly Extension
   const json = JSON.stringify(
     extensions.map((e) => ({ p: e.profileId, c: e.consentId, d: e.lastActivityDay, s: e.source })),
   );
+  // Written as an upsert over rows known to exist (the EXISTS filter) rather than UPDATE …
+  // FROM: SQLite then loops over the JSON and looks each state up by primary key, instead of
+  // scanning the tenant's states.
   return statement(
     ctx,
-    `UPDATE consent_state
-    SET last_activity_day = j.d, last_activity_source = j.s
+    `INSERT INTO consent_state (tenant_id, profile_id, consent_id, status, status_changed_at,
+      last_activity_day, last_activity_source)
+    SELECT ?1, j.p, j.c, 'accepted', 0, j.d, j.s
     FROM (SELECT value ->> '$.p' AS p, value ->> '$.c' AS c, value ->> '$.d' AS d,
             value ->> '$.s' AS s
           FROM json_each(?2)) AS j
-    WHERE consent_state.tenant_id = ?1
-      AND consent_state.profile_id = j.p
-      AND consent_state.consent_id = j.c
-      AND consent_state.status = 'accepted'
-      AND (consent_state.last_activity_day IS NULL OR consent_state.last_activity_day < j.d)`,
+    WHERE EXISTS (SELECT 1 FROM consent_state AS s
+      WHERE s.tenant_id = ?1 AND s.profile_id = j.p AND s.consent_id = j.c
+        AND s.status = 'accepted' AND (s.last_activity_day IS NULL OR s.last_activity_day < j.d))
+    ON CONFLICT (tenant_id, profile_id, consent_id) DO UPDATE SET
+      last_activity_day = excluded.last_activity_day,
+      last_activity_source = excluded.last_activity_source
+    WHERE consent_state.status = 'accepted'
+      AND (consent_state.last_activity_day IS NULL
+        OR consent_state.last_activity_day < excluded.last_activity_day)`,
     ctx.tenantId,
     json,
   );

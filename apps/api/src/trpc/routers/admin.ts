@@ -8,16 +8,21 @@ import {
   RequestedStatus,
 } from "@lapse/consent";
 import { z } from "zod";
+import { list as listChanges } from "../../services/changes/list";
 import { archive } from "../../services/consents/archive";
 import { create as createConsent } from "../../services/consents/create";
 import { list as listConsents } from "../../services/consents/list";
 import { update as updateConsent } from "../../services/consents/update";
+import { forecast, MAX_HORIZON_DAYS, preview } from "../../services/expiry/forecast";
 import { activate, configure, deactivate, reconfigure } from "../../services/expiry/policy";
 import { create as createKey } from "../../services/keys/create";
 import { list as listKeys } from "../../services/keys/list";
 import { SCOPES } from "../../services/keys/material";
 import { revoke } from "../../services/keys/revoke";
 import { importProfiles } from "../../services/profiles/import";
+import { get as getRun } from "../../services/runs/get";
+import { list as listRuns } from "../../services/runs/list";
+import { trigger } from "../../services/runs/trigger";
 import { router, scopedProcedure, serviceContext } from "../init";
 
 export const MAX_IMPORT_ITEMS = 1000;
@@ -54,6 +59,29 @@ export const ExpiryReconfigureInput = z.strictObject({
   extendOn: EventTypes,
 });
 export const ExpiryConsentInput = z.strictObject({ consent: ConsentKey });
+const HorizonDays = z.number().int().min(1).max(MAX_HORIZON_DAYS);
+export const ExpiryForecastInput = z.strictObject({
+  consent: ConsentKey,
+  horizonDays: HorizonDays.default(90),
+});
+export const ExpiryPreviewInput = z.strictObject({
+  consent: ConsentKey,
+  days: ExpiryDays,
+  extendOn: EventTypes,
+  horizonDays: HorizonDays.default(90),
+});
+
+export const RunsListInput = z
+  .strictObject({ limit: z.number().int().min(1).max(100).optional() })
+  .optional();
+export const RunGetInput = z.strictObject({ id: z.string().min(1).max(64) });
+export const RunTriggerInput = z.strictObject({ asOf: InstantText.optional() }).optional();
+export const ChangesListInput = z
+  .strictObject({
+    cursor: z.string().max(32).optional(),
+    limit: z.number().int().min(1).max(1000).optional(),
+  })
+  .optional();
 
 export const ProfilesImportInput = z.strictObject({
   items: z
@@ -106,6 +134,30 @@ export const adminRouter = router({
     reconfigure: admin
       .input(ExpiryReconfigureInput)
       .mutation(({ ctx, input }) => reconfigure({ ctx: serviceContext(ctx), input })),
+    forecast: admin
+      .input(ExpiryForecastInput)
+      .query(({ ctx, input }) => forecast({ ctx: serviceContext(ctx), input })),
+    preview: admin
+      .input(ExpiryPreviewInput)
+      .query(({ ctx, input }) => preview({ ctx: serviceContext(ctx), input })),
+  }),
+  runs: router({
+    list: admin
+      .input(RunsListInput)
+      .query(({ ctx, input }) => listRuns({ ctx: serviceContext(ctx), input: input ?? {} })),
+    get: admin
+      .input(RunGetInput)
+      .query(({ ctx, input }) => getRun({ ctx: serviceContext(ctx), input })),
+    trigger: admin
+      .input(RunTriggerInput)
+      .mutation(({ ctx, input }) =>
+        trigger({ ctx: serviceContext(ctx), input: input ?? {}, runtime: ctx.expiry }),
+      ),
+  }),
+  changes: router({
+    list: admin
+      .input(ChangesListInput)
+      .query(({ ctx, input }) => listChanges({ ctx: serviceContext(ctx), input: input ?? {} })),
   }),
   profiles: router({
     import: admin

@@ -1,0 +1,49 @@
+import { and, asc, eq, gt } from "drizzle-orm";
+import { consentHistory } from "../../db/schema";
+import type { ServiceContext } from "../context";
+import { ServiceError } from "../errors";
+
+/**
+ * The change feed: every status change of the tenant in the order it was recorded, from a
+ * cursor. `seq` only grows and D1 writes one transaction at a time, so a poller that passes
+ * back `nextCursor` sees every change once: no gaps, no repeats. An empty page returns the
+ * same cursor, to poll again later.
+ */
+export async function list({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: { cursor?: string | undefined; limit?: number | undefined };
+}) {
+  const limit = input.limit ?? 100;
+  let after = 0;
+  if (input.cursor !== undefined) {
+    after = /^(0|[1-9][0-9]{0,15})$/.test(input.cursor) ? Number(input.cursor) : Number.NaN;
+    if (!Number.isSafeInteger(after)) {
+      throw new ServiceError("BAD_REQUEST", "The cursor is not one this API returned.", [
+        { path: "cursor", message: "use the nextCursor of the previous page" },
+      ]);
+    }
+  }
+  const rows = await ctx.db
+    .select()
+    .from(consentHistory)
+    .where(and(eq(consentHistory.tenantId, ctx.tenantId), gt(consentHistory.seq, after)))
+    .orderBy(asc(consentHistory.seq))
+    .limit(limit);
+  return {
+    items: rows.map((row) => ({
+      profileId: row.profileId,
+      consent: row.consentKey,
+      consentVersion: row.consentVersion,
+      from: row.fromStatus,
+      to: row.toStatus,
+      reason: row.reason,
+      actor: row.actor,
+      occurredAt: new Date(row.occurredAt).toISOString(),
+      recordedAt: new Date(row.recordedAt).toISOString(),
+    })),
+    nextCursor: String(rows.at(-1)?.seq ?? after),
+  };
+}

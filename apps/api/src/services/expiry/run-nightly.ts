@@ -1,0 +1,225 @@
+import { dayOf } from "@lapse/consent";
+import { and, eq, sql } from "drizzle-orm";
+import { consent, expiryRun, expiryRunConsent } from "../../db/schema";
+import { newId } from "../../ids";
+import { type ConsentWork, expireConsent, type RunContext } from "./expire-consent";
+import { acquireLease, releaseLease } from "./lease";
+import { withD1Retry } from "./retry";
+
+/** The message of the fan-out queue: one (tenant, consent) of one run. */
+export interface ExpiryMessage {
+  runId: string;
+  tenantId: string;
+  consentId: string;
+  scheduledAt: number;
+}
+
+/** Where the per-consent work goes: done here, or sent to Cloudflare Queues. */
+export interface FanOut {
+  send(messages: ExpiryMessage[]): Promise<void>;
+}
+
+export interface RunRequest {
+  /** T (R10): the cron's scheduledTime, or the `asOf` of an admin trigger. */
+  scheduledAt: number;
+  trigger: "cron" | "admin";
+  /** Only this tenant's consents (an admin trigger); all tenants for the cron. */
+  tenantId?: string | undefined;
+  /** With a fan-out, consents are queued instead of expired in this invocation. */
+  fanOut?: FanOut | undefined;
+}
+
+export type RunOutcome =
+  | { started: true; runId: string; status: "running" | "succeeded" | "failed" }
+  | { started: false; reason: string };
+
+export const NIGHTLY_LEASE = "nightly";
+/** Cron invocations may run up to 15 minutes; the whole-run lease outlives that. */
+const RUN_LEASE_MS = 16 * 60_000;
+
+/**
+ * The nightly expiry (R10). Consents whose expiry is enabled at T (activated no later than T)
+ * and where something can be due (`activationDay + days <= day(T)`) are processed; the others
+ * are skipped without touching their states. Two runs never work at once: the whole run holds
+ * the `nightly` lease, each consent its own.
+ */
+export async function runExpiry(rc: RunContext, request: RunRequest): Promise<RunOutcome> {
+  const runId = newId("run");
+  const startedAt = rc.clock();
+  if (
+    !(await acquireLease(rc.db, {
+      name: NIGHTLY_LEASE,
+      holder: runId,
+      now: startedAt,
+      ttlMs: RUN_LEASE_MS,
+    }))
+  ) {
+    return { started: false, reason: "Another expiry run holds the lease; this one did nothing." };
+  }
+  try {
+    await withD1Retry(() =>
+      rc.db.insert(expiryRun).values({
+        id: runId,
+        scheduledAt: request.scheduledAt,
+        tenantId: request.tenantId ?? null,
+        trigger: request.trigger,
+        mode: request.fanOut ? "queue" : "inline",
+        status: "running",
+        startedAt,
+      }),
+    );
+    const works = await dueConsents(rc, runId, request);
+    if (works.length > 0) {
+      const status = request.fanOut ? "queued" : "running";
+      await withD1Retry(() =>
+        rc.db.$client.batch(
+          works.map((w) =>
+            rc.db.$client
+              .prepare(
+                `INSERT INTO expiry_run_consent (run_id, tenant_id, consent_id, consent_key, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5)`,
+              )
+              .bind(runId, w.tenantId, w.consentId, w.consentKey, status),
+          ),
+        ),
+      );
+    }
+
+    if (request.fanOut && works.length > 0) {
+      await request.fanOut.send(
+        works.map((w) => ({
+          runId,
+          tenantId: w.tenantId,
+          consentId: w.consentId,
+          scheduledAt: w.scheduledAt,
+        })),
+      );
+      return { started: true, runId, status: "running" };
+    }
+    let failed: unknown = null;
+    for (const work of works) {
+      try {
+        const progress = await expireConsent(rc, work);
+        await recordConsent(
+          rc,
+          work,
+          progress.outcome === "busy" ? "failed" : "succeeded",
+          progress,
+          progress.outcome === "busy" ? "Another runner held this consent." : null,
+        );
+      } catch (error) {
+        failed ??= error;
+        await recordConsent(rc, work, "failed", null, describe(error));
+      }
+    }
+    return { started: true, runId, status: await finishRun(rc, runId, failed) };
+  } catch (error) {
+    await finishRun(rc, runId, error);
+    throw error;
+  } finally {
+    await releaseLease(rc.db, { name: NIGHTLY_LEASE, holder: runId });
+  }
+}
+
+/** The consents with something possibly due at T, read in one query. */
+async function dueConsents(
+  rc: RunContext,
+  runId: string,
+  request: RunRequest,
+): Promise<ConsentWork[]> {
+  const runDay = dayOf(request.scheduledAt);
+  const rows = await withD1Retry(() =>
+    rc.db
+      .select({
+        id: consent.id,
+        tenantId: consent.tenantId,
+        key: consent.key,
+        version: consent.version,
+        days: consent.expiryDays,
+      })
+      .from(consent)
+      .where(
+        and(
+          eq(consent.expiryEnabled, true),
+          sql`${consent.archivedAt} IS NULL`,
+          sql`${consent.expiryActivatedAt} <= ${request.scheduledAt}`,
+          // Nothing can be due before activationDay + days (R7).
+          sql`(${consent.expiryActivatedAt} / 86400000) + ${consent.expiryDays} <= ${runDay}`,
+          request.tenantId === undefined ? undefined : eq(consent.tenantId, request.tenantId),
+        ),
+      ),
+  );
+  return rows.map((row) => ({
+    runId,
+    tenantId: row.tenantId,
+    consentId: row.id,
+    consentKey: row.key,
+    consentVersion: row.version,
+    days: row.days ?? 0,
+    scheduledAt: request.scheduledAt,
+  }));
+}
+
+export async function recordConsent(
+  rc: RunContext,
+  work: Pick<ConsentWork, "runId" | "consentId">,
+  status: "running" | "succeeded" | "failed",
+  progress: {
+    expired: number;
+    chunks: number;
+    rowsRead: number;
+    rowsWritten: number;
+    durationMs: number;
+  } | null,
+  error: string | null,
+): Promise<void> {
+  const p = progress ?? { expired: 0, chunks: 0, rowsRead: 0, rowsWritten: 0, durationMs: 0 };
+  await withD1Retry(() =>
+    rc.db
+      .update(expiryRunConsent)
+      .set({
+        status,
+        expired: sql`${expiryRunConsent.expired} + ${p.expired}`,
+        chunks: sql`${expiryRunConsent.chunks} + ${p.chunks}`,
+        rowsRead: sql`${expiryRunConsent.rowsRead} + ${p.rowsRead}`,
+        rowsWritten: sql`${expiryRunConsent.rowsWritten} + ${p.rowsWritten}`,
+        durationMs: sql`${expiryRunConsent.durationMs} + ${p.durationMs}`,
+        error,
+      })
+      .where(
+        and(eq(expiryRunConsent.runId, work.runId), eq(expiryRunConsent.consentId, work.consentId)),
+      ),
+  );
+}
+
+/**
+ * Marks a run finished once none of its consents is still queued or running: `failed` when
+ * any consent failed (or `error` is given), else `succeeded`.
+ */
+export async function finishRun(
+  rc: RunContext,
+  runId: string,
+  error: unknown,
+): Promise<"running" | "succeeded" | "failed"> {
+  const counts = await withD1Retry(() =>
+    rc.db
+      .select({ status: expiryRunConsent.status, n: sql<number>`count(*)` })
+      .from(expiryRunConsent)
+      .where(eq(expiryRunConsent.runId, runId))
+      .groupBy(expiryRunConsent.status),
+  );
+  const count = (s: string) => counts.find((c) => c.status === s)?.n ?? 0;
+  if (error === null && count("queued") + count("running") > 0) return "running";
+  const status = error !== null || count("failed") > 0 ? "failed" : "succeeded";
+  await withD1Retry(() =>
+    rc.db
+      .update(expiryRun)
+      .set({ status, finishedAt: rc.clock(), error: error === null ? null : describe(error) })
+      .where(and(eq(expiryRun.id, runId), eq(expiryRun.status, "running"))),
+  );
+  return status;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
