@@ -1,0 +1,31 @@
+import {
+  createLapseClient,
+  LapseError,
+  type RouterInputs,
+  type RouterOutputs,
+} from "@lapse/client";
+import { signProfileToken } from "@lapse/client/server";
+
+type Profile = RouterOutputs["profile"]["get"];
+type Change = RouterInputs["profile"]["update"]["changes"][number];
+
+export async function preferences(profileId: string): Promise<Profile> {
+  const token = await signProfileToken({ secret: "s", kid: "sig_1", profileId });
+  const lapse = createLapseClient({
+    url: "https://lapse.example",
+    key: "lapse_pk_x",
+    profileToken: token,
+  });
+  const change: Change = { consent: "newsletter", status: "accepted" };
+  try {
+    await lapse.profile.update.mutate({ profileId, changes: [change] });
+  } catch (error) {
+    if (error instanceof LapseError && error.code === "LEGAL_BASIS_REFUSED")
+      return lapse.profile.get.query({ profileId });
+    throw error;
+  }
+  const profile = await lapse.profile.get.query({ profileId });
+  const until: string | null = profile.consents[0]?.expiresOn ?? null;
+  void until;
+  return profile;
+}

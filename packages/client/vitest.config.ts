@@ -1,0 +1,33 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const api = path.join(import.meta.dirname, "../../apps/api");
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(api, "migrations"));
+  return {
+    test: {
+      projects: [
+        {
+          // The client against the real Worker, inside workerd, on a real local D1.
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: path.join(api, "wrangler.jsonc") },
+              miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+            }),
+          ],
+          test: {
+            name: "worker",
+            include: ["test/worker/**/*.test.ts"],
+            setupFiles: ["./test/worker/setup.ts"],
+          },
+        },
+        {
+          // The built package as a consumer sees it, and the Node side of the helpers.
+          test: { name: "node", include: ["test/node/**/*.test.ts"], environment: "node" },
+        },
+      ],
+    },
+  };
+});
