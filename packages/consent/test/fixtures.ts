@@ -67,7 +67,10 @@ export function policy(overrides: Partial<ExpiryPolicy> = {}): ExpiryPolicy {
 }
 
 /** A policy activated at the start of `activatedOn`. */
-export function activePolicy(activatedOn: Day, overrides: Partial<ExpiryPolicy> = {}): ExpiryPolicy {
+export function activePolicy(
+  activatedOn: Day,
+  overrides: Partial<ExpiryPolicy> = {},
+): ExpiryPolicy {
   return policy({ enabled: true, activatedAt: at(activatedOn), ...overrides });
 }
 

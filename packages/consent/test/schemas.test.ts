@@ -92,9 +92,15 @@ describe("statuses, requests, reasons and event types", () => {
   });
 
   it("R2: a request may ask for accepted or refused, never unknown (reached only by expiry)", () => {
-    expect(StatusRequest.safeParse({ consent: "newsletter", status: "accepted" }).success).toBe(true);
-    expect(StatusRequest.safeParse({ consent: "newsletter", status: "refused" }).success).toBe(true);
-    expect(StatusRequest.safeParse({ consent: "newsletter", status: "unknown" }).success).toBe(false);
+    expect(StatusRequest.safeParse({ consent: "newsletter", status: "accepted" }).success).toBe(
+      true,
+    );
+    expect(StatusRequest.safeParse({ consent: "newsletter", status: "refused" }).success).toBe(
+      true,
+    );
+    expect(StatusRequest.safeParse({ consent: "newsletter", status: "unknown" }).success).toBe(
+      false,
+    );
   });
 
   it("R11: the history reasons are exactly customer, api, entry_event, expired, import", () => {

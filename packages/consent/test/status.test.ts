@@ -16,7 +16,11 @@ const JAN_10 = day("2026-01-10");
 function statesFor(key: string): Record<string, ConsentState | undefined> {
   return {
     absent: undefined,
-    unknown: state(key, { statusChangedAt: at(JAN_10), lastActivityDay: JAN_10 - 30, expiredAt: at(JAN_10) }),
+    unknown: state(key, {
+      statusChangedAt: at(JAN_10),
+      lastActivityDay: JAN_10 - 30,
+      expiredAt: at(JAN_10),
+    }),
     accepted: acceptedState(key, JAN_10),
     refused: state(key, { status: "refused", statusChangedAt: at(JAN_10) }),
   };
@@ -49,7 +53,12 @@ describe("R2: an opt-in moves to accepted or refused from any status", () => {
   it.each(cases)("R2: opt-in $from -> $to", ({ from, to, changes }) => {
     const consent = optIn();
     const context = change({ occurredAt: at(MAR_1, 3_600_000) });
-    const decision = decide(statesFor(consent.key)[from], { consent: consent.key, status: to }, consent, context);
+    const decision = decide(
+      statesFor(consent.key)[from],
+      { consent: consent.key, status: to },
+      consent,
+      context,
+    );
     expect(decision.ok).toBe(true);
     if (!decision.ok) return;
     expect(decision.next.status).toBe(to);
@@ -73,7 +82,12 @@ describe("R3: a refused legal basis is never accepted again", () => {
       lastActivityDay: JAN_10 - 5,
     });
     const before = structuredClone(refused);
-    const decision = decide(refused, { consent: consent.key, status: "accepted" }, consent, change());
+    const decision = decide(
+      refused,
+      { consent: consent.key, status: "accepted" },
+      consent,
+      change(),
+    );
     expect(decision).toEqual({ ok: false, error: "LEGAL_BASIS_REFUSED" });
     expect(refused).toEqual(before);
   });
@@ -86,7 +100,12 @@ describe("R3: a refused legal basis is never accepted again", () => {
     { from: "refused", to: "refused" as const, expected: "refused" },
   ])("R3: a legal basis may go $from -> $to", ({ from, to, expected }) => {
     const consent = legalBasis();
-    const decision = decide(statesFor(consent.key)[from], { consent: consent.key, status: to }, consent, change());
+    const decision = decide(
+      statesFor(consent.key)[from],
+      { consent: consent.key, status: to },
+      consent,
+      change(),
+    );
     expect(decision.ok).toBe(true);
     if (decision.ok) expect(decision.next.status).toBe(expected);
   });
@@ -94,30 +113,55 @@ describe("R3: a refused legal basis is never accepted again", () => {
   it("R3: an expired (unknown) legal basis is entered again and is no longer marked expired", () => {
     const consent = legalBasis();
     const expired = statesFor(consent.key).unknown;
-    const decision = decide(expired, { consent: consent.key, status: "accepted" }, consent, change({ occurredAt: at(MAR_1) }));
-    expect(decision.ok && decision.next).toMatchObject({ status: "accepted", expiredAt: null, lastActivityDay: MAR_1 });
+    const decision = decide(
+      expired,
+      { consent: consent.key, status: "accepted" },
+      consent,
+      change({ occurredAt: at(MAR_1) }),
+    );
+    expect(decision.ok && decision.next).toMatchObject({
+      status: "accepted",
+      expiredAt: null,
+      lastActivityDay: MAR_1,
+    });
   });
 });
 
 describe("R5: accepting sets the last activity to that day", () => {
   it.each([
     { name: "an absent opt-in", consent: optIn(), from: undefined },
-    { name: "a refused opt-in", consent: optIn(), from: state("newsletter", { status: "refused", lastActivityDay: JAN_10 }) },
-    { name: "an unknown legal basis", consent: legalBasis(), from: state("order", { lastActivityDay: JAN_10 }) },
-  ])("R5: accepting $name sets lastActivityDay to the day it happened, not the day it was recorded", ({ consent, from }) => {
-    const context = change({ occurredAt: at(MAR_1, 23 * 3_600_000), now: at(MAR_1 + 2) });
-    const decision = decide(from, { consent: consent.key, status: "accepted" }, consent, context);
-    expect(decision.ok && decision.next).toMatchObject({
-      status: "accepted",
-      lastActivityDay: MAR_1,
-      lastActivitySource: "accepted",
-      statusChangedAt: context.occurredAt,
-    });
-  });
+    {
+      name: "a refused opt-in",
+      consent: optIn(),
+      from: state("newsletter", { status: "refused", lastActivityDay: JAN_10 }),
+    },
+    {
+      name: "an unknown legal basis",
+      consent: legalBasis(),
+      from: state("order", { lastActivityDay: JAN_10 }),
+    },
+  ])(
+    "R5: accepting $name sets lastActivityDay to the day it happened, not the day it was recorded",
+    ({ consent, from }) => {
+      const context = change({ occurredAt: at(MAR_1, 23 * 3_600_000), now: at(MAR_1 + 2) });
+      const decision = decide(from, { consent: consent.key, status: "accepted" }, consent, context);
+      expect(decision.ok && decision.next).toMatchObject({
+        status: "accepted",
+        lastActivityDay: MAR_1,
+        lastActivitySource: "accepted",
+        statusChangedAt: context.occurredAt,
+      });
+    },
+  );
 
   it("R5: accepting again renews the clock to the later day without a history entry", () => {
     const consent = optIn();
-    const decision = decide(acceptedState(consent.key, JAN_10), { consent: consent.key, status: "accepted" }, consent, change({ occurredAt: at(MAR_1) }));
+    const decision = decide(
+      acceptedState(consent.key, JAN_10),
+      { consent: consent.key, status: "accepted" },
+      consent,
+      change({ occurredAt: at(MAR_1) }),
+    );
     expect(decision).toMatchObject({ ok: true, history: null, acceptedNow: false });
     expect(decision.ok && decision.next.lastActivityDay).toBe(MAR_1);
     expect(decision.ok && decision.next.statusChangedAt).toBe(at(JAN_10));
@@ -126,7 +170,12 @@ describe("R5: accepting sets the last activity to that day", () => {
   it("R5: a back-dated re-acceptance never moves the clock backwards", () => {
     const consent = optIn();
     const current = acceptedState(consent.key, MAR_1, { lastActivitySource: "email_clicked" });
-    const decision = decide(current, { consent: consent.key, status: "accepted" }, consent, change({ occurredAt: at(JAN_10) }));
+    const decision = decide(
+      current,
+      { consent: consent.key, status: "accepted" },
+      consent,
+      change({ occurredAt: at(JAN_10) }),
+    );
     expect(decision).toEqual({ ok: true, next: current, history: null, acceptedNow: false });
   });
 });
@@ -141,7 +190,12 @@ describe("R11: every status change appends one complete history entry", () => {
       occurredAt: at(MAR_1, 1000),
       now: at(MAR_1, 5000),
     });
-    const decision = decide(undefined, { consent: consent.key, status: "refused" }, consent, context);
+    const decision = decide(
+      undefined,
+      { consent: consent.key, status: "refused" },
+      consent,
+      context,
+    );
     expect(decision.ok).toBe(true);
     if (!decision.ok) return;
     expect(decision.history).toEqual({
@@ -159,10 +213,25 @@ describe("R11: every status change appends one complete history entry", () => {
   });
 
   it.each([
-    { name: "refusing a refused opt-in", consent: optIn(), current: state("newsletter", { status: "refused" }), to: "refused" as const },
-    { name: "accepting an accepted legal basis", consent: legalBasis(), current: acceptedState("order", JAN_10), to: "accepted" as const },
+    {
+      name: "refusing a refused opt-in",
+      consent: optIn(),
+      current: state("newsletter", { status: "refused" }),
+      to: "refused" as const,
+    },
+    {
+      name: "accepting an accepted legal basis",
+      consent: legalBasis(),
+      current: acceptedState("order", JAN_10),
+      to: "accepted" as const,
+    },
   ])("R11: $name is not a status change and writes no history", ({ consent, current, to }) => {
-    const decision = decide(current, { consent: consent.key, status: to }, consent, change({ actor: ACTOR }));
+    const decision = decide(
+      current,
+      { consent: consent.key, status: to },
+      consent,
+      change({ actor: ACTOR }),
+    );
     expect(decision.ok && decision.history).toBeNull();
   });
 });

@@ -6,11 +6,31 @@ import { DAY_MS, day, PROPERTY_RUNS } from "./fixtures.js";
 describe("R1: a day is a UTC calendar day", () => {
   it.each([
     { name: "the epoch", instant: "1970-01-01T00:00:00.000Z", expected: "1970-01-01" },
-    { name: "midnight UTC starts the day", instant: "2026-03-01T00:00:00.000Z", expected: "2026-03-01" },
-    { name: "the last millisecond ends it", instant: "2026-02-28T23:59:59.999Z", expected: "2026-02-28" },
-    { name: "01:00 in Paris is still the UTC day before", instant: "2026-03-01T01:00:00+02:00", expected: "2026-02-28" },
-    { name: "22:00 in New York is already the next UTC day", instant: "2026-02-28T22:00:00-05:00", expected: "2026-03-01" },
-    { name: "before the epoch rounds down", instant: "1969-12-31T23:59:59.999Z", expected: "1969-12-31" },
+    {
+      name: "midnight UTC starts the day",
+      instant: "2026-03-01T00:00:00.000Z",
+      expected: "2026-03-01",
+    },
+    {
+      name: "the last millisecond ends it",
+      instant: "2026-02-28T23:59:59.999Z",
+      expected: "2026-02-28",
+    },
+    {
+      name: "01:00 in Paris is still the UTC day before",
+      instant: "2026-03-01T01:00:00+02:00",
+      expected: "2026-02-28",
+    },
+    {
+      name: "22:00 in New York is already the next UTC day",
+      instant: "2026-02-28T22:00:00-05:00",
+      expected: "2026-03-01",
+    },
+    {
+      name: "before the epoch rounds down",
+      instant: "1969-12-31T23:59:59.999Z",
+      expected: "1969-12-31",
+    },
     { name: "a leap day", instant: "2028-02-29T12:00:00Z", expected: "2028-02-29" },
   ])("R1: dayOf — $name", ({ instant, expected }) => {
     expect(dayOf(Date.parse(instant))).toBe(day(expected));
