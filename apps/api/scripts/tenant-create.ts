@@ -30,5 +30,7 @@ const { statements, secrets } = await provisionTenant({
   corsOrigins: values["cors-origin"] ?? [],
 });
 executeSql(statements, remote);
-console.log(`Tenant created in the ${remote ? "remote" : "local"} D1. Shown once — store them now:`);
+console.log(
+  `Tenant created in the ${remote ? "remote" : "local"} D1. Shown once — store them now:`,
+);
 console.log(JSON.stringify(secrets, null, 2));

@@ -17,7 +17,9 @@ export function wrangler(args: string[], options: { quiet?: boolean } = {}): str
     stdio: options.quiet ? "pipe" : ["ignore", "pipe", "inherit"],
   });
   if (result.status !== 0) {
-    throw new Error(`wrangler ${args.join(" ")} failed:\n${result.stdout ?? ""}${result.stderr ?? ""}`);
+    throw new Error(
+      `wrangler ${args.join(" ")} failed:\n${result.stdout ?? ""}${result.stderr ?? ""}`,
+    );
   }
   return result.stdout;
 }

@@ -131,7 +131,11 @@ export const consentHistory = sqliteTable(
     occurredAt: integer("occurred_at").notNull(),
     recordedAt: integer("recorded_at").notNull(),
   },
-  (t) => [index("consent_history_tenant_id_profile_id_seq_idx").on(t.tenantId, t.profileId, t.seq)],
+  (t) => [
+    index("consent_history_tenant_id_profile_id_seq_idx").on(t.tenantId, t.profileId, t.seq),
+    // The change feed (admin.changes.list): a tenant's changes in recording order.
+    index("consent_history_tenant_id_seq_idx").on(t.tenantId, t.seq),
+  ],
 );
 
 /**
@@ -151,7 +155,11 @@ export const expiryRun = sqliteTable(
     finishedAt: integer("finished_at"),
     error: text("error"),
   },
-  (t) => [index("expiry_run_started_at_idx").on(t.startedAt)],
+  (t) => [
+    index("expiry_run_started_at_idx").on(t.startedAt),
+    // Runs still marked running: found without scanning the run history.
+    index("expiry_run_running_idx").on(t.status).where(sql`status = 'running'`),
+  ],
 );
 
 /** A run's work on one consent: what the admin console and the bench read. */

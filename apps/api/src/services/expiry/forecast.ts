@@ -1,5 +1,6 @@
 import {
   type ActivityBucket,
+  configure as configurePolicy,
   dayOf,
   type EventType,
   type ExpiryPolicy,
@@ -67,7 +68,8 @@ export async function forecast({
 
 /**
  * The forecast of a proposed policy, as if it were activated now (R7: every clock starts
- * today at the latest). Future events are unknown, so `extendOn` does not change the figures;
+ * today at the latest) — or, for a consent whose expiry is on and keeps its criteria, as
+ * `configure` would apply it, clocks unchanged. Future events are unknown, so `extendOn` does not change the figures;
  * it is validated and echoed so the answer describes the policy it was computed for.
  */
 export async function preview({
@@ -78,12 +80,15 @@ export async function preview({
   input: { consent: string; days: number; extendOn: EventType[]; horizonDays: number };
 }) {
   const stored = await requireConsent(ctx, input.consent);
-  const policy: ExpiryPolicy = {
-    days: input.days,
-    extendOn: input.extendOn,
-    enabled: true,
-    activatedAt: ctx.now,
-  };
+  // While expiry is on, new days with the same criteria apply as they are (R8: configure
+  // keeps every clock); other criteria need reconfigure, which restarts them today (R7).
+  const current = stored.consent.expiry;
+  const kept = current?.enabled
+    ? configurePolicy(current, { days: input.days, extendOn: input.extendOn })
+    : null;
+  const policy: ExpiryPolicy = kept?.ok
+    ? kept.policy
+    : { days: input.days, extendOn: input.extendOn, enabled: true, activatedAt: ctx.now };
   const today = dayOf(ctx.now);
   const buckets = await histogram(ctx, stored.id, today + input.horizonDays - policy.days);
   return answer(policy, forecastDays(buckets, policy, today, input.horizonDays));

@@ -1,10 +1,11 @@
 /**
  * D1 answers some failures that a retry fixes (its documentation lists them): the connection
- * to the database lost, the storage object reset, the database overloaded. Those are retried
- * with capped, jittered exponential backoff; any other error is thrown at once.
+ * to the database lost, the storage object reset, the database reset because its code was
+ * updated, the database overloaded. Those are retried with capped, jittered exponential
+ * backoff; any other error is thrown at once.
  */
 const TRANSIENT =
-  /network connection lost|object (?:to be )?reset|overloaded|storage caused object/i;
+  /network connection lost|object (?:to be )?reset|reset because its code was updated|overloaded|storage caused object/i;
 
 export function isTransientD1Error(error: unknown): boolean {
   return error instanceof Error && TRANSIENT.test(error.message);

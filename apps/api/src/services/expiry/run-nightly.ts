@@ -57,6 +57,7 @@ export async function runExpiry(rc: RunContext, request: RunRequest): Promise<Ru
     return { started: false, reason: "Another expiry run holds the lease; this one did nothing." };
   }
   try {
+    await closeAbandonedRuns(rc, runId);
     await withD1Retry(() =>
       rc.db.insert(expiryRun).values({
         id: runId,
@@ -68,7 +69,9 @@ export async function runExpiry(rc: RunContext, request: RunRequest): Promise<Ru
         startedAt,
       }),
     );
-    const works = await dueConsents(rc, runId, request);
+    const candidates = await dueConsents(rc, runId, request);
+    // A queue message costs an invocation: send one only where a state is actually due.
+    const works = request.fanOut ? await withDueWork(rc, candidates) : candidates;
     if (works.length > 0) {
       const status = request.fanOut ? "queued" : "running";
       await withD1Retry(() =>
@@ -119,6 +122,53 @@ export async function runExpiry(rc: RunContext, request: RunRequest): Promise<Ru
   } finally {
     await releaseLease(rc.db, { name: NIGHTLY_LEASE, holder: runId });
   }
+}
+
+/**
+ * An inline run holds the nightly lease until it finishes, so one still `running` when the
+ * lease is taken again died mid-way (its invocation was killed): it is marked failed, so the
+ * console does not show it running for ever. Its work is finished by this run (R10).
+ */
+async function closeAbandonedRuns(rc: RunContext, runId: string): Promise<void> {
+  const reason = `Abandoned: its invocation ended before it finished; run ${runId} took over.`;
+  const db = rc.db.$client;
+  await withD1Retry(() =>
+    db.batch([
+      db
+        .prepare(
+          `UPDATE expiry_run_consent SET status = 'failed', error = ?2
+           WHERE status IN ('queued', 'running') AND run_id IN
+             (SELECT id FROM expiry_run WHERE status = 'running' AND mode = 'inline' AND id <> ?1)`,
+        )
+        .bind(runId, reason),
+      db
+        .prepare(
+          `UPDATE expiry_run SET status = 'failed', finished_at = ?3, error = ?2
+           WHERE status = 'running' AND mode = 'inline' AND id <> ?1`,
+        )
+        .bind(runId, reason, rc.clock()),
+    ]),
+  );
+}
+
+/** The consents among `works` with at least one due state: one index probe each, one batch. */
+async function withDueWork(rc: RunContext, works: ConsentWork[]): Promise<ConsentWork[]> {
+  if (works.length === 0) return works;
+  const db = rc.db.$client;
+  const probes = await withD1Retry(() =>
+    db.batch<{ due: number }>(
+      works.map((w) =>
+        db
+          .prepare(
+            `SELECT 1 AS due FROM consent_state
+             WHERE tenant_id = ?1 AND consent_id = ?2 AND status = 'accepted'
+               AND last_activity_day <= ?3 LIMIT 1`,
+          )
+          .bind(w.tenantId, w.consentId, dayOf(w.scheduledAt) - w.days),
+      ),
+    ),
+  );
+  return works.filter((_, i) => (probes[i]?.results.length ?? 0) > 0);
 }
 
 /** The consents with something possibly due at T, read in one query. */

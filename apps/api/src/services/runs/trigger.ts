@@ -1,4 +1,3 @@
-import { isEventTooFarAhead } from "@lapse/consent";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { RunContext } from "../expiry/expire-consent";
@@ -19,7 +18,9 @@ export async function trigger({
   runtime: { runContext: RunContext; fanOut: FanOut | undefined };
 }) {
   const asOf = input.asOf ?? ctx.now;
-  if (isEventTooFarAhead(asOf, ctx.now)) {
+  // Strictly: the 5-minute skew allowed for events (R5) would let an asOf shortly after
+  // midnight, sent just before it, lapse consents a day early.
+  if (asOf > ctx.now) {
     throw new ServiceError("BAD_REQUEST", "asOf may not be in the future.", [
       { path: "asOf", message: "must not be later than now" },
     ]);
