@@ -46,10 +46,14 @@ CREATE TABLE `consent_history` (
 	`reason` text NOT NULL,
 	`actor` text NOT NULL,
 	`occurred_at` integer NOT NULL,
-	`recorded_at` integer NOT NULL
+	`recorded_at` integer NOT NULL,
+	`prev_hash` text NOT NULL,
+	`hash` text NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `consent_history_tenant_id_profile_id_seq_idx` ON `consent_history` (`tenant_id`,`profile_id`,`seq`);--> statement-breakpoint
+CREATE UNIQUE INDEX `consent_history_tenant_id_profile_id_prev_hash_idx` ON `consent_history` (`tenant_id`,`profile_id`,`prev_hash`);--> statement-breakpoint
+CREATE INDEX `consent_history_tenant_id_seq_idx` ON `consent_history` (`tenant_id`,`seq`);--> statement-breakpoint
 CREATE TABLE `consent_state` (
 	`tenant_id` text NOT NULL,
 	`profile_id` text NOT NULL,
@@ -64,6 +68,17 @@ CREATE TABLE `consent_state` (
 );
 --> statement-breakpoint
 CREATE INDEX `consent_state_due_idx` ON `consent_state` (`tenant_id`,`consent_id`,`last_activity_day`,`profile_id`) WHERE status = 'accepted';--> statement-breakpoint
+CREATE TABLE `consent_version` (
+	`tenant_id` text NOT NULL,
+	`consent_id` text NOT NULL,
+	`version` integer NOT NULL,
+	`title` text NOT NULL,
+	`description` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`consent_id`, `version`),
+	FOREIGN KEY (`consent_id`) REFERENCES `consent`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
 CREATE TABLE `expiry_lease` (
 	`name` text PRIMARY KEY NOT NULL,
 	`holder` text NOT NULL,
@@ -83,6 +98,7 @@ CREATE TABLE `expiry_run` (
 );
 --> statement-breakpoint
 CREATE INDEX `expiry_run_started_at_idx` ON `expiry_run` (`started_at`);--> statement-breakpoint
+CREATE INDEX `expiry_run_running_idx` ON `expiry_run` (`status`) WHERE status = 'running';--> statement-breakpoint
 CREATE TABLE `expiry_run_consent` (
 	`run_id` text NOT NULL,
 	`tenant_id` text NOT NULL,
@@ -100,6 +116,14 @@ CREATE TABLE `expiry_run_consent` (
 );
 --> statement-breakpoint
 CREATE INDEX `expiry_run_consent_tenant_id_run_id_idx` ON `expiry_run_consent` (`tenant_id`,`run_id`);--> statement-breakpoint
+CREATE TABLE `history_head` (
+	`tenant_id` text NOT NULL,
+	`profile_id` text NOT NULL,
+	`hash` text NOT NULL,
+	`entries` integer NOT NULL,
+	PRIMARY KEY(`tenant_id`, `profile_id`)
+);
+--> statement-breakpoint
 CREATE TABLE `signing_key` (
 	`id` text PRIMARY KEY NOT NULL,
 	`tenant_id` text NOT NULL,

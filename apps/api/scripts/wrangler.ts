@@ -45,9 +45,17 @@ export function executeSql(statements: string[], remote: boolean): void {
 
 /** Rows of a read query on the local D1. */
 export function queryLocal<T>(sql: string): T[] {
-  const out = wrangler(["d1", "execute", "DB", "--local", "--json", "--command", sql], {
-    quiet: true,
-  });
+  return query<T>(sql, false);
+}
+
+/** Rows of a read query on the local (or remote) D1. */
+export function query<T>(sql: string, remote: boolean): T[] {
+  const out = wrangler(
+    ["d1", "execute", "DB", remote ? "--remote" : "--local", "--json", "--command", sql],
+    {
+      quiet: true,
+    },
+  );
   const parsed = JSON.parse(out) as { results: T[] }[];
   return parsed[0]?.results ?? [];
 }

@@ -178,7 +178,15 @@ export function profileToken(
 
 /** Every row a tenant owns, to prove a rejected call changed nothing. */
 export async function snapshot(tenantId: string) {
-  const tables = ["consent", "consent_state", "consent_history", "api_key", "signing_key"];
+  const tables = [
+    "consent",
+    "consent_version",
+    "consent_state",
+    "consent_history",
+    "history_head",
+    "api_key",
+    "signing_key",
+  ];
   const out: Record<string, unknown[]> = {};
   for (const table of tables) {
     const { results } = await env.DB.prepare(

@@ -136,9 +136,11 @@ describe("profile.history", () => {
       Array.from({ length: 51 }, (_, i) =>
         env.DB.prepare(
           `INSERT INTO consent_history (tenant_id, profile_id, consent_id, consent_key,
-            consent_version, from_status, to_status, reason, actor, occurred_at, recorded_at)
-           VALUES (?, 'p1', ?, 'newsletter', 1, 'unknown', 'accepted', 'import', 'key_x', ?, ?)`,
-        ).bind(tenant.tenantId, consent, now - i, now),
+            consent_version, from_status, to_status, reason, actor, occurred_at, recorded_at,
+            prev_hash, hash)
+           VALUES (?, 'p1', ?, 'newsletter', 1, 'unknown', 'accepted', 'import', 'key_x', ?, ?, ?, ?)`,
+          // Pagination does not read the chain; distinct links keep the unique index happy.
+        ).bind(tenant.tenantId, consent, now - i, now, `prev-${i}`, `hash-${i}`),
       ),
     );
     const first = expectOk(await history(tenant, { profileId: "p1" }));

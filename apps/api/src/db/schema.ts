@@ -130,12 +130,50 @@ export const consentHistory = sqliteTable(
     actor: text("actor").notNull(),
     occurredAt: integer("occurred_at").notNull(),
     recordedAt: integer("recorded_at").notNull(),
+    /** The hash of the profile's previous entry ('' for its first): the chain (services/history). */
+    prevHash: text("prev_hash").notNull(),
+    /** SHA-256 over `prev_hash` and this entry's fields. */
+    hash: text("hash").notNull(),
   },
   (t) => [
     index("consent_history_tenant_id_profile_id_seq_idx").on(t.tenantId, t.profileId, t.seq),
+    // One successor per entry: a profile's chain stays a line, even with concurrent writers.
+    uniqueIndex("consent_history_tenant_id_profile_id_prev_hash_idx").on(
+      t.tenantId,
+      t.profileId,
+      t.prevHash,
+    ),
     // The change feed (admin.changes.list): a tenant's changes in recording order.
     index("consent_history_tenant_id_seq_idx").on(t.tenantId, t.seq),
   ],
+);
+
+/** The last entry of each profile's chain, so that deleting the newest entries shows too. */
+export const historyHead = sqliteTable(
+  "history_head",
+  {
+    tenantId: text("tenant_id").notNull(),
+    profileId: text("profile_id").notNull(),
+    hash: text("hash").notNull(),
+    entries: integer("entries").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.profileId] })],
+);
+
+/** Every wording a consent has had, so the proof says what each customer answered (R11). */
+export const consentVersion = sqliteTable(
+  "consent_version",
+  {
+    tenantId: text("tenant_id").notNull(),
+    consentId: text("consent_id")
+      .notNull()
+      .references(() => consent.id),
+    version: integer("version").notNull(),
+    title: text("title").notNull(),
+    description: text("description").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.consentId, t.version] })],
 );
 
 /**

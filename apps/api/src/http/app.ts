@@ -35,9 +35,11 @@ type AppEnv = { Bindings: Env; Variables: { requestId: string; db: Db } };
 
 /** Uses the Workers Rate Limiting binding when bound; otherwise lets everything through. */
 function bindingRateLimiter(env: Env): RateLimiter {
-  const binding = (env as Partial<Env>).KEY_RATE_LIMITER;
-  if (!binding) return { allow: async () => true };
-  return { allow: async (key) => (await binding.limit({ key })).success };
+  const { KEY_RATE_LIMITER: keys, PROFILE_RATE_LIMITER: profiles } = env as Partial<Env>;
+  return {
+    allow: async (key) => (keys ? (await keys.limit({ key })).success : true),
+    allowProfile: async (key) => (profiles ? (await profiles.limit({ key })).success : true),
+  };
 }
 
 function envelope(code: string, message: string, requestId: string) {

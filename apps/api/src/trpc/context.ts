@@ -5,8 +5,10 @@ import type { Credential } from "../services/keys/authenticate";
 
 /** Replaceable in tests; in production the Workers Rate Limiting binding. */
 export interface RateLimiter {
-  /** True when the call may go ahead. */
-  allow(key: string): Promise<boolean>;
+  /** True when a call with this API key (its id) may go ahead. */
+  allow(keyId: string): Promise<boolean>;
+  /** True when a call on this profile (`<tenant>:<profile>`) may go ahead; absent: no limit. */
+  allowProfile?(profile: string): Promise<boolean>;
 }
 
 /** What the procedures use on the server: D1, the rate limiter, the nightly machinery. */

@@ -1,6 +1,6 @@
 import { type ConsentKind, canonicalEventTypes, type EventType } from "@lapse/consent";
 import { and, eq } from "drizzle-orm";
-import { consent } from "../../db/schema";
+import { consent, consentVersion } from "../../db/schema";
 import { newId } from "../../ids";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
@@ -40,17 +40,31 @@ export async function create({ ctx, input }: { ctx: ServiceContext; input: Creat
       `A consent '${input.key}' already exists (keys are never reused, even once archived).`,
     );
   }
-  await ctx.db.insert(consent).values({
-    id: newId("con"),
-    tenantId: ctx.tenantId,
-    key: input.key,
-    kind: input.kind,
-    title: input.title,
-    description: input.description ?? "",
-    version: 1,
-    entryEvents: JSON.stringify(entryEvents),
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
-  });
+  const id = newId("con");
+  const title = input.title;
+  const description = input.description ?? "";
+  await ctx.db.batch([
+    ctx.db.insert(consent).values({
+      id,
+      tenantId: ctx.tenantId,
+      key: input.key,
+      kind: input.kind,
+      title,
+      description,
+      version: 1,
+      entryEvents: JSON.stringify(entryEvents),
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    }),
+    // The wording of version 1, for the proof (R11).
+    ctx.db.insert(consentVersion).values({
+      tenantId: ctx.tenantId,
+      consentId: id,
+      version: 1,
+      title,
+      description,
+      createdAt: ctx.now,
+    }),
+  ]);
   return consentView(await requireConsent(ctx, input.key));
 }

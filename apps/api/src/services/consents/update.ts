@@ -1,6 +1,6 @@
 import { canonicalEventTypes, type EventType } from "@lapse/consent";
 import { and, eq } from "drizzle-orm";
-import { consent } from "../../db/schema";
+import { consent, consentVersion } from "../../db/schema";
 import type { ServiceContext } from "../context";
 import { checkEntryEvents } from "./create";
 import { requireConsent } from "./load";
@@ -29,16 +29,33 @@ export async function update({ ctx, input }: { ctx: ServiceContext; input: Updat
   const changed =
     textChanged || JSON.stringify(entryEvents) !== JSON.stringify(current.entryEvents);
   if (changed) {
-    await ctx.db
+    const version = textChanged ? current.version + 1 : current.version;
+    const write = ctx.db
       .update(consent)
       .set({
         title,
         description,
         entryEvents: JSON.stringify(entryEvents),
-        version: textChanged ? current.version + 1 : current.version,
+        version,
         updatedAt: ctx.now,
       })
       .where(and(eq(consent.tenantId, ctx.tenantId), eq(consent.id, stored.id)));
+    if (textChanged) {
+      // The new wording is kept beside the old ones, for the proof (R11).
+      await ctx.db.batch([
+        write,
+        ctx.db.insert(consentVersion).values({
+          tenantId: ctx.tenantId,
+          consentId: stored.id,
+          version,
+          title,
+          description,
+          createdAt: ctx.now,
+        }),
+      ]);
+    } else {
+      await write;
+    }
   }
   return consentView(changed ? await requireConsent(ctx, input.key) : stored);
 }

@@ -5,14 +5,13 @@ import {
   dayOf,
   type EventType,
   effectiveExtendOn,
-  type HistoryEntry,
   isEventTooFarAhead,
 } from "@lapse/consent";
 import { loadConsents, type StoredConsent } from "../consents/load";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
+import { appendHistory, type HistoryWrite, withChainRetry } from "../history/append";
 import {
-  appendHistory,
   type ExtensionWrite,
   extendStates,
   loadStatesOfPairs,
@@ -52,13 +51,18 @@ export async function track({
     throw new ServiceError("BAD_REQUEST", "Invalid events; none was recorded.", issues);
   }
 
+  return withChainRetry(() => write(ctx, input.events));
+}
+
+async function write(ctx: ServiceContext, events: ConsentEvent[]): Promise<TrackEventsResult> {
+  const input = { events };
   const consents = await loadConsents(ctx);
   const extensions = foldExtensions(consents, input.events);
   const { entered, history } = await decideEntries(ctx, consents, input.events);
 
   const results = await runAtomically(ctx, [
     entered.length > 0 ? upsertStates(ctx, entered) : null,
-    history.length > 0 ? appendHistory(ctx, history) : null,
+    await appendHistory(ctx, history),
     extensions.length > 0 ? extendStates(ctx, extensions) : null,
   ]);
   const extendResult = extensions.length > 0 ? results.at(-1) : undefined;
@@ -104,7 +108,7 @@ async function decideEntries(
   ctx: ServiceContext,
   consents: readonly StoredConsent[],
   events: readonly ConsentEvent[],
-): Promise<{ entered: StateWrite[]; history: { consentId: string; entry: HistoryEntry }[] }> {
+): Promise<{ entered: StateWrite[]; history: HistoryWrite[] }> {
   const entering = consents.filter(
     (c) => c.consent.kind === "legal_basis" && c.consent.entryEvents.length > 0,
   );
@@ -118,7 +122,7 @@ async function decideEntries(
     }
   }
   const entered: StateWrite[] = [];
-  const history: { consentId: string; entry: HistoryEntry }[] = [];
+  const history: HistoryWrite[] = [];
   if (eventsByProfile.size === 0) return { entered, history };
 
   const pairs = [...eventsByProfile.keys()].flatMap((profileId) =>

@@ -1,5 +1,7 @@
 import { dayOf } from "@lapse/consent";
 import type { Db } from "../context";
+import { withChainRetry } from "../history/append";
+import { link } from "../history/chain";
 import { acquireLease, releaseLease, renewLeaseStatement } from "./lease";
 import { withD1Retry } from "./retry";
 
@@ -25,6 +27,8 @@ export interface ConsentWork {
 
 export interface ChunkResult {
   expired: number;
+  /** Due states read for this chunk; fewer than the chunk size means none is left. */
+  scanned: number;
   rowsRead: number;
   rowsWritten: number;
   /** False when the lease was lost: nothing was written and the caller must stop. */
@@ -36,42 +40,86 @@ export function consentLeaseName(consentId: string): string {
 }
 
 /**
- * One chunk as one batch (R10): renew the lease, append the history of up to `chunkSize` due
- * states, flip the same states to `unknown`. The due states are read through the partial index
- * in a total order (last-activity day, profile id), so both statements take the same rows; the
- * writes check the lease holder (fencing), so a runner that lost its lease writes nothing. A
- * crash between chunks loses and duplicates nothing: the next chunk starts from the states
- * still accepted.
+ * One chunk (R10): read up to `chunkSize` due states through the partial index, in a total order
+ * (last-activity day, profile id), with their profiles' chain heads; link their `expired`
+ * history entries (R11); then one batch renews the lease, flips the states that are still
+ * accepted and due to `unknown`, appends the history of exactly those, and moves the heads.
+ * Every write checks the lease holder (fencing): a runner that lost its lease writes nothing.
+ * A crash between chunks loses and duplicates nothing: the next chunk starts from the states
+ * still accepted. A customer who changes a state between the read and the batch wins: that
+ * state is not flipped; a concurrent append to the same chain fails the batch, and the chunk
+ * is read again.
  */
-export async function expireChunk(rc: RunContext, work: ConsentWork): Promise<ChunkResult> {
+export function expireChunk(rc: RunContext, work: ConsentWork): Promise<ChunkResult> {
+  return withChainRetry(() => chunkOnce(rc, work));
+}
+
+async function chunkOnce(rc: RunContext, work: ConsentWork): Promise<ChunkResult> {
   const now = rc.clock();
   const lease = { name: consentLeaseName(work.consentId), holder: work.runId };
   // R10: due iff max(lastActivity, activationDay) + days <= day(T); the caller checked the
   // activation side, so the index range is last_activity_day <= day(T) - days.
   const throughDay = dayOf(work.scheduledAt) - work.days;
-  const guard = `EXISTS (SELECT 1 FROM expiry_lease WHERE name = ?1 AND holder = ?2 AND expires_at > ?3)`;
-  const due = `SELECT profile_id FROM consent_state
-      WHERE tenant_id = ?4 AND consent_id = ?5 AND status = 'accepted' AND last_activity_day <= ?6
-      ORDER BY last_activity_day, profile_id LIMIT ?7`;
-  const params = [
-    lease.name,
-    lease.holder,
-    now,
-    work.tenantId,
-    work.consentId,
-    throughDay,
-    rc.chunkSize,
-  ];
   const db = rc.db.$client;
+  const read = await withD1Retry(() =>
+    db
+      .prepare(
+        `SELECT s.profile_id AS profileId, coalesce(h.hash, '') AS head FROM consent_state AS s
+         LEFT JOIN history_head AS h ON h.tenant_id = s.tenant_id AND h.profile_id = s.profile_id
+         WHERE s.tenant_id = ?1 AND s.consent_id = ?2 AND s.status = 'accepted'
+           AND s.last_activity_day <= ?3
+         ORDER BY s.last_activity_day, s.profile_id LIMIT ?4`,
+      )
+      .bind(work.tenantId, work.consentId, throughDay, rc.chunkSize)
+      .all<{ profileId: string; head: string }>(),
+  );
+  const due = read.results;
+  const chained = await link(
+    work.tenantId,
+    new Map(due.map((d) => [d.profileId, d.head])),
+    due.map((d) => ({
+      profileId: d.profileId,
+      consentId: work.consentId,
+      consentKey: work.consentKey,
+      consentVersion: work.consentVersion,
+      from: "accepted",
+      to: "unknown",
+      reason: "expired",
+      actor: `cron:${work.runId}`,
+      occurredAt: work.scheduledAt,
+      recordedAt: now,
+    })),
+  );
+  const rows = JSON.stringify(
+    chained.linked.map((l) => ({ p: l.entry.profileId, ph: l.prevHash, h: l.hash })),
+  );
+  const guard = `EXISTS (SELECT 1 FROM expiry_lease WHERE name = ?1 AND holder = ?2 AND expires_at > ?3)`;
+  const params = [lease.name, lease.holder, now, work.tenantId, work.consentId, throughDay, rows];
   const results = await withD1Retry(() =>
     db.batch([
       renewLeaseStatement(rc.db, { ...lease, now, ttlMs: rc.leaseMs }),
+      // Flip the states still accepted and due; T marks the ones this chunk flipped.
+      db
+        .prepare(
+          `UPDATE consent_state SET status = 'unknown', status_changed_at = ?8, expired_at = ?8
+           WHERE tenant_id = ?4 AND consent_id = ?5
+             AND profile_id IN (SELECT value ->> '$.p' FROM json_each(?7))
+             AND status = 'accepted' AND last_activity_day <= ?6 AND ${guard}`,
+        )
+        .bind(...params, work.scheduledAt),
+      // The history of exactly the states flipped above.
       db
         .prepare(
           `INSERT INTO consent_history (tenant_id, profile_id, consent_id, consent_key,
-             consent_version, from_status, to_status, reason, actor, occurred_at, recorded_at)
-           SELECT ?4, profile_id, ?5, ?8, ?9, 'accepted', 'unknown', 'expired', ?10, ?11, ?3
-           FROM (${due}) WHERE ${guard}`,
+             consent_version, from_status, to_status, reason, actor, occurred_at, recorded_at,
+             prev_hash, hash)
+           SELECT ?4, j.value ->> '$.p', ?5, ?8, ?9, 'accepted', 'unknown', 'expired', ?10, ?11, ?3,
+             j.value ->> '$.ph', j.value ->> '$.h'
+           FROM json_each(?7) AS j
+           WHERE ${guard} AND EXISTS (SELECT 1 FROM consent_state AS s
+             WHERE s.tenant_id = ?4 AND s.consent_id = ?5 AND s.profile_id = j.value ->> '$.p'
+               AND s.status = 'unknown' AND s.expired_at = ?11 AND s.status_changed_at = ?11)
+           ORDER BY j.key`,
         )
         .bind(
           ...params,
@@ -80,19 +128,26 @@ export async function expireChunk(rc: RunContext, work: ConsentWork): Promise<Ch
           `cron:${work.runId}`,
           work.scheduledAt,
         ),
+      // Heads move to the entries appended above.
       db
         .prepare(
-          `UPDATE consent_state SET status = 'unknown', status_changed_at = ?8, expired_at = ?8
-           WHERE tenant_id = ?4 AND consent_id = ?5 AND profile_id IN (${due}) AND ${guard}`,
+          `INSERT INTO history_head (tenant_id, profile_id, hash, entries)
+           SELECT ?1, j.value ->> '$.p', j.value ->> '$.h', 1 FROM json_each(?2) AS j
+           WHERE EXISTS (SELECT 1 FROM consent_history AS c
+             WHERE c.tenant_id = ?1 AND c.profile_id = j.value ->> '$.p'
+               AND c.prev_hash = j.value ->> '$.ph' AND c.hash = j.value ->> '$.h')
+           ON CONFLICT (tenant_id, profile_id) DO UPDATE SET
+             hash = excluded.hash, entries = history_head.entries + 1`,
         )
-        .bind(...params, work.scheduledAt),
+        .bind(work.tenantId, rows),
     ]),
   );
-  const [renewed, , flipped] = results;
+  const [renewed, flipped] = results;
   return {
     held: (renewed?.meta.changes ?? 0) === 1,
     expired: flipped?.meta.changes ?? 0,
-    rowsRead: results.reduce((sum, r) => sum + (r.meta.rows_read ?? 0), 0),
+    scanned: due.length,
+    rowsRead: [read, ...results].reduce((sum, r) => sum + (r.meta.rows_read ?? 0), 0),
     rowsWritten: results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0),
   };
 }
@@ -137,7 +192,7 @@ export async function expireConsent(
       progress.rowsRead += chunk.rowsRead;
       progress.rowsWritten += chunk.rowsWritten;
       if (!chunk.held) throw new Error(`Lost the lease on ${lease.name} during run ${work.runId}.`);
-      if (chunk.expired < rc.chunkSize) break;
+      if (chunk.scanned < rc.chunkSize) break;
       if (options.deadline !== undefined && rc.clock() >= options.deadline) {
         progress.outcome = "budget";
         break;

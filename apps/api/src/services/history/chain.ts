@@ -76,3 +76,52 @@ export async function link<T extends ChainedFields>(
   }
   return { linked, heads: next };
 }
+
+/** An entry as stored: its fields, its place in the trail and its links. */
+export interface StoredEntry extends ChainedFields {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface ChainProblem {
+  /** The entry where the chain breaks; null for a problem at its end (the head). */
+  seq: number | null;
+  kind: "edited" | "missing" | "head";
+  message: string;
+}
+
+/**
+ * Checks one profile's trail, given in `seq` order, against its recorded head: each entry's
+ * hash matches its content and predecessor, each entry follows the previous one, and the last
+ * one is the head. Edited, deleted (the newest included) and re-ordered entries all show.
+ */
+export async function checkChain(
+  tenantId: string,
+  rows: readonly StoredEntry[],
+  head: { hash: string; entries: number } | undefined,
+): Promise<ChainProblem[]> {
+  const problems: ChainProblem[] = [];
+  let previous = GENESIS;
+  for (const row of rows) {
+    if (row.prevHash !== previous) {
+      problems.push({
+        seq: row.seq,
+        kind: "missing",
+        message: "The entry before this one is missing or was changed: the chain is broken here.",
+      });
+    }
+    if ((await entryHash(tenantId, row.prevHash, row)) !== row.hash) {
+      problems.push({ seq: row.seq, kind: "edited", message: "This entry's content was changed." });
+    }
+    previous = row.hash;
+  }
+  if ((head?.hash ?? GENESIS) !== previous || (head?.entries ?? 0) !== rows.length) {
+    problems.push({
+      seq: null,
+      kind: "head",
+      message: `The trail holds ${rows.length} entries but ${head?.entries ?? 0} were recorded: the newest entries are missing or were changed.`,
+    });
+  }
+  return problems;
+}

@@ -7,13 +7,8 @@ import {
 import { loadConsents, resolveKeys } from "../consents/load";
 import type { ServiceContext } from "../context";
 import { type ItemIssue, ServiceError } from "../errors";
-import {
-  appendHistory,
-  loadStatesOfPairs,
-  runAtomically,
-  type StateWrite,
-  upsertStates,
-} from "./states";
+import { appendHistory, withChainRetry } from "../history/append";
+import { loadStatesOfPairs, runAtomically, type StateWrite, upsertStates } from "./states";
 
 export interface ImportItemInput {
   profileId: string;
@@ -28,13 +23,18 @@ export interface ImportItemInput {
  * re-sending an import changes nothing. A batch with any bad item is refused whole, with every
  * bad item's index and reason, and writes nothing.
  */
-export async function importProfiles({
+export function importProfiles({
   ctx,
   input,
 }: {
   ctx: ServiceContext;
   input: { items: ImportItemInput[] };
 }) {
+  return withChainRetry(() => importItems(ctx, input.items));
+}
+
+async function importItems(ctx: ServiceContext, items: ImportItemInput[]) {
+  const input = { items };
   const consents = await loadConsents(ctx);
   const byKey = resolveKeys(
     consents,
@@ -92,7 +92,7 @@ export async function importProfiles({
   }
   await runAtomically(ctx, [
     writes.length > 0 ? upsertStates(ctx, writes) : null,
-    history.length > 0 ? appendHistory(ctx, history) : null,
+    await appendHistory(ctx, history),
   ]);
   return { imported: writes.length, unchanged: input.items.length - writes.length };
 }

@@ -1,4 +1,4 @@
-import type { ActivitySource, ConsentState, ConsentStatus, HistoryEntry } from "@lapse/consent";
+import type { ActivitySource, ConsentState, ConsentStatus } from "@lapse/consent";
 import { and, eq, sql } from "drizzle-orm";
 import { consentState } from "../../db/schema";
 import { loadConsents, type StoredConsent } from "../consents/load";
@@ -155,38 +155,6 @@ export function extendStates(ctx: ServiceContext, extensions: readonly Extension
   );
 }
 
-/** Appends proof lines (R11), in the order given. */
-export function appendHistory(
-  ctx: ServiceContext,
-  entries: readonly { consentId: string; entry: HistoryEntry }[],
-) {
-  const json = JSON.stringify(
-    entries.map(({ consentId, entry }) => ({
-      p: entry.profileId,
-      c: consentId,
-      k: entry.consent,
-      v: entry.consentVersion,
-      f: entry.from,
-      t: entry.to,
-      r: entry.reason,
-      a: entry.actor,
-      o: entry.occurredAt,
-      at: entry.recordedAt,
-    })),
-  );
-  return statement(
-    ctx,
-    `INSERT INTO consent_history (tenant_id, profile_id, consent_id, consent_key, consent_version,
-      from_status, to_status, reason, actor, occurred_at, recorded_at)
-    SELECT ?1, value ->> '$.p', value ->> '$.c', value ->> '$.k', value ->> '$.v',
-      value ->> '$.f', value ->> '$.t', value ->> '$.r', value ->> '$.a', value ->> '$.o',
-      value ->> '$.at'
-    FROM json_each(?2) ORDER BY key`,
-    ctx.tenantId,
-    json,
-  );
-}
-
 /** A raw statement on the D1 client: bulk writes are plain SQL over `json_each`. */
 function statement(ctx: ServiceContext, text: string, ...params: unknown[]): D1PreparedStatement {
   return ctx.db.$client.prepare(text).bind(...params);
@@ -198,9 +166,9 @@ function statement(ctx: ServiceContext, text: string, ...params: unknown[]): D1P
  */
 export async function runAtomically(
   ctx: ServiceContext,
-  writes: readonly (D1PreparedStatement | null)[],
+  writes: readonly (D1PreparedStatement | readonly D1PreparedStatement[] | null)[],
 ): Promise<D1Result[]> {
-  const statements = writes.filter((w) => w !== null);
+  const statements = writes.flat().filter((w) => w !== null);
   if (statements.length === 0) return [];
   return ctx.db.$client.batch(statements);
 }

@@ -10,8 +10,8 @@ import {
 import { resolveKeys } from "../consents/load";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
+import { appendHistory, withChainRetry } from "../history/append";
 import {
-  appendHistory,
   type ExtensionWrite,
   extendStates,
   loadProfile,
@@ -35,7 +35,11 @@ export interface UpdateProfileInput {
  * (R11) — all or nothing, in one batch. A refused legal basis fails the whole call with
  * `LEGAL_BASIS_REFUSED` and writes nothing.
  */
-export async function update({ ctx, input }: { ctx: ServiceContext; input: UpdateProfileInput }) {
+export function update({ ctx, input }: { ctx: ServiceContext; input: UpdateProfileInput }) {
+  return withChainRetry(() => decideAndWrite(ctx, input));
+}
+
+async function decideAndWrite(ctx: ServiceContext, input: UpdateProfileInput) {
   const { consents, states } = await loadProfile(ctx, input.profileId);
   const live = consents.filter((c) => c.archivedAt === null);
   const byKey = resolveKeys(
@@ -113,12 +117,10 @@ export async function update({ ctx, input }: { ctx: ServiceContext; input: Updat
   await runAtomically(ctx, [
     writes.length > 0 ? upsertStates(ctx, writes) : null,
     extensions.length > 0 ? extendStates(ctx, extensions) : null,
-    history.length > 0
-      ? appendHistory(
-          ctx,
-          history.map((entry) => ({ consentId: byKey.get(entry.consent)?.id ?? "", entry })),
-        )
-      : null,
+    await appendHistory(
+      ctx,
+      history.map((entry) => ({ consentId: byKey.get(entry.consent)?.id ?? "", entry })),
+    ),
   ]);
   return profileView(input.profileId, consents, next);
 }

@@ -87,24 +87,35 @@ export async function provisionTenant(
       secret: signing.secret,
       created_at: input.now,
     }),
-    ...(input.consents ?? []).map((c) =>
-      insert("consent", {
-        id: newId("con"),
-        tenant_id: tenantId,
-        key: c.key,
-        kind: c.kind,
-        title: c.title,
-        description: c.description,
-        version: 1,
-        entry_events: JSON.stringify(c.entryEvents),
-        expiry_days: c.expiry?.days ?? null,
-        expiry_extend_on: JSON.stringify(c.expiry?.extendOn ?? []),
-        expiry_enabled: c.expiry?.enabled ? 1 : 0,
-        expiry_activated_at: c.expiry?.enabled ? input.now : null,
-        created_at: input.now,
-        updated_at: input.now,
-      }),
-    ),
+    ...(input.consents ?? []).flatMap((c) => {
+      const consentId = newId("con");
+      return [
+        insert("consent", {
+          id: consentId,
+          tenant_id: tenantId,
+          key: c.key,
+          kind: c.kind,
+          title: c.title,
+          description: c.description,
+          version: 1,
+          entry_events: JSON.stringify(c.entryEvents),
+          expiry_days: c.expiry?.days ?? null,
+          expiry_extend_on: JSON.stringify(c.expiry?.extendOn ?? []),
+          expiry_enabled: c.expiry?.enabled ? 1 : 0,
+          expiry_activated_at: c.expiry?.enabled ? input.now : null,
+          created_at: input.now,
+          updated_at: input.now,
+        }),
+        insert("consent_version", {
+          tenant_id: tenantId,
+          consent_id: consentId,
+          version: 1,
+          title: c.title,
+          description: c.description,
+          created_at: input.now,
+        }),
+      ];
+    }),
   ];
   return {
     statements,

@@ -15,6 +15,8 @@ import { list as listConsents } from "../../services/consents/list";
 import { update as updateConsent } from "../../services/consents/update";
 import { forecast, MAX_HORIZON_DAYS, preview } from "../../services/expiry/forecast";
 import { activate, configure, deactivate, reconfigure } from "../../services/expiry/policy";
+import { proof } from "../../services/history/proof";
+import { verifyProfile } from "../../services/history/verify";
 import { create as createKey } from "../../services/keys/create";
 import { list as listKeys } from "../../services/keys/list";
 import { SCOPES } from "../../services/keys/material";
@@ -83,6 +85,7 @@ export const ChangesListInput = z
   })
   .optional();
 
+export const ProfileIdInput = z.strictObject({ profileId: ProfileId });
 export const ProfilesImportInput = z.strictObject({
   items: z
     .array(
@@ -163,6 +166,12 @@ export const adminRouter = router({
     import: admin
       .input(ProfilesImportInput)
       .mutation(({ ctx, input }) => importProfiles({ ctx: serviceContext(ctx), input })),
+    verify: admin
+      .input(ProfileIdInput)
+      .query(({ ctx, input }) => verifyProfile({ ctx: serviceContext(ctx), input })),
+    proof: admin
+      .input(ProfileIdInput)
+      .query(({ ctx, input }) => proof({ ctx: serviceContext(ctx), input })),
   }),
   keys: router({
     create: admin

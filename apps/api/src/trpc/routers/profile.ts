@@ -18,6 +18,17 @@ const profileProcedure = keyedProcedure
   .input(z.object({ profileId: ProfileId }))
   .use(async ({ ctx, input, next }) => {
     const { credential } = ctx;
+    const limiter = ctx.rateLimiter;
+    if (
+      limiter.allowProfile &&
+      !(await limiter.allowProfile(`${credential.tenantId}:${input.profileId}`))
+    ) {
+      ctx.resHeaders.set("Retry-After", "60");
+      throw new TRPCError({
+        code: "TOO_MANY_REQUESTS",
+        message: "Rate limit reached for this profile.",
+      });
+    }
     if (credential.kind === "secret") {
       requireScope(credential, "profiles");
       return next({ ctx: { via: "api" as const } });

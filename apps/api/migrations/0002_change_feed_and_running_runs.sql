@@ -1,2 +1,0 @@
-CREATE INDEX `consent_history_tenant_id_seq_idx` ON `consent_history` (`tenant_id`,`seq`);--> statement-breakpoint
-CREATE INDEX `expiry_run_running_idx` ON `expiry_run` (`status`) WHERE status = 'running';
