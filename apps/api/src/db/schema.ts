@@ -235,3 +235,24 @@ export const expiryLease = sqliteTable("expiry_lease", {
   holder: text("holder").notNull(),
   expiresAt: integer("expires_at").notNull(),
 });
+
+/**
+ * Admin console sessions: an admin secret key exchanged for a short-lived HttpOnly cookie, so
+ * the browser never keeps the key. `id` is the SHA-256 of the cookie's token.
+ */
+export const consoleSession = sqliteTable(
+  "console_session",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenant.id),
+    keyId: text("key_id")
+      .notNull()
+      .references(() => apiKey.id),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("console_session_tenant_id_idx").on(t.tenantId)],
+);

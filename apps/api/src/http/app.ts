@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { getCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { createDb } from "../db/client";
@@ -8,8 +9,10 @@ import { fanOutOf, runContext } from "../expiry-runtime";
 import { newId } from "../ids";
 import type { Db } from "../services/context";
 import { authenticate } from "../services/keys/authenticate";
+import { authenticateSession } from "../services/sessions/sessions";
 import type { RateLimiter, ServerDeps, TrpcContext } from "../trpc/context";
 import { appRouter } from "../trpc/router";
+import { CONSOLE_HEADER, consoleSessionRoutes, SESSION_COOKIE } from "./console-session";
 
 /** The most calls one tRPC batch request may carry. */
 export const MAX_TRPC_BATCH = 10;
@@ -31,7 +34,7 @@ export interface AppOptions {
   now?: () => number;
 }
 
-type AppEnv = { Bindings: Env; Variables: { requestId: string; db: Db } };
+export type AppEnv = { Bindings: Env; Variables: { requestId: string; db: Db } };
 
 /** Uses the Workers Rate Limiting binding when bound; otherwise lets everything through. */
 function bindingRateLimiter(env: Env): RateLimiter {
@@ -93,7 +96,15 @@ export function createApp(options: AppOptions = {}) {
     const db = c.get("db");
     const at = now();
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-    const auth = bearer ? await authenticate({ db, input: { key: bearer }, now: at }) : null;
+    const session = bearer ? undefined : getCookie(c, SESSION_COOKIE);
+    let auth: TrpcContext["auth"] = null;
+    if (bearer) auth = await authenticate({ db, input: { key: bearer }, now: at });
+    else if (session && c.req.header(CONSOLE_HEADER) !== "1") {
+      auth = { ok: false, message: `Console calls must send the ${CONSOLE_HEADER}: 1 header.` };
+    } else if (session) {
+      const resolved = await authenticateSession({ db, input: { token: session }, now: at });
+      auth = resolved.ok ? { ok: true, credential: resolved.credential } : resolved;
+    }
     const rateLimiter = (options.rateLimiter ?? bindingRateLimiter)(c.env);
     return fetchRequestHandler({
       endpoint: "/trpc",
@@ -123,6 +134,19 @@ export function createApp(options: AppOptions = {}) {
       },
     });
   });
+
+  consoleSessionRoutes(app, now);
+  // Reached only when the console's static assets are not there (see wrangler.jsonc `assets`).
+  app.get("/console", (c) =>
+    c.json(
+      envelope(
+        "NOT_FOUND",
+        "The admin console is not built: run `pnpm --filter @lapse/console build` (pnpm dev does).",
+        c.get("requestId"),
+      ),
+      404,
+    ),
+  );
 
   app.get("/healthz", (c) => c.json({ ok: true }));
 

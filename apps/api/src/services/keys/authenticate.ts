@@ -38,6 +38,14 @@ export async function authenticate({
     .innerJoin(tenant, eq(tenant.id, apiKey.tenantId))
     .where(eq(apiKey.hash, await hashKey(input.key)))
     .get();
+  return credentialOf(found, now);
+}
+
+/** The credential of a key row, if the key is still live. */
+export function credentialOf(
+  found: { key: typeof apiKey.$inferSelect; corsOrigins: string } | undefined,
+  now: number,
+): AuthenticateResult {
   const row = found?.key;
   if (!found || !row) return { ok: false, message: "Unknown API key." };
   if (row.revokedAt !== null && row.revokedAt <= now) {
