@@ -13,8 +13,13 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export interface LapseClientOptions {
   /** The API's base URL, e.g. `https://lapse.example.com` (without `/trpc`). */
   url: string;
-  /** A secret key (server side) or a publishable key (browsers). */
-  key: string;
+  /**
+   * A secret key (server side) or a publishable key (browsers). Leave it out only where a
+   * session cookie authenticates instead (the admin console, with `headers`).
+   */
+  key?: string | undefined;
+  /** Extra headers for every call, e.g. `{ "X-Lapse-Console": "1" }` for the console. */
+  headers?: Record<string, string> | undefined;
   /** With a publishable key: the customer's profile token, or a function that returns it. */
   profileToken?: string | (() => string | Promise<string>) | undefined;
   /** A fetch to use instead of the global one (tests, service bindings, proxies). */
@@ -63,7 +68,8 @@ export function createLapseClient(options: LapseClientOptions): LapseClient {
               ? await options.profileToken()
               : options.profileToken;
           return {
-            Authorization: `Bearer ${options.key}`,
+            ...options.headers,
+            ...(options.key ? { Authorization: `Bearer ${options.key}` } : {}),
             ...(token ? { "X-Lapse-Profile-Token": token } : {}),
           };
         },
