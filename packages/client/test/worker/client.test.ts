@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { appRouter } from "@lapse/api/router";
 import { provisionTenant } from "@lapse/api/testing";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createLapseClient, LapseError } from "../../src/index";
 import { signProfileToken } from "../../src/server";
 
@@ -200,6 +200,13 @@ describe("@lapse/client against the real Worker", () => {
     const changes = await admin.admin.changes.list.query({});
     expect(changes.items.map((c) => c.reason)).toEqual(["import"]);
 
+    expect(await admin.admin.profiles.verify.query({ profileId: "old" })).toMatchObject({
+      ok: true,
+      entries: 1,
+    });
+    const proof = await admin.admin.profiles.proof.query({ profileId: "old" });
+    expect(proof.trail.map((t) => t.reason)).toEqual(["import"]);
+
     const key = await admin.admin.keys.create.mutate({
       kind: "secret",
       name: "CI",
@@ -228,8 +235,8 @@ describe("@lapse/client against the real Worker", () => {
     expect(big.httpStatus).toBe(413);
   });
 
-  afterAll(() => {
-    // Every procedure of the router was called through the client at least once.
+  // Runs last (tests in a file run in order): a new procedure without a client test fails here.
+  it("every procedure of the router was called through the client", () => {
     const procedures = Object.keys(appRouter._def.procedures).sort();
     expect(procedures.filter((p) => !called.has(p))).toEqual([]);
   });
