@@ -52,13 +52,8 @@ export const keyedProcedure = t.procedure
     }
     if (!ctx.auth.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.auth.message });
     const credential = ctx.auth.credential;
-    if (!(await ctx.rateLimiter.allow(credential.keyId))) {
-      ctx.resHeaders.set("Retry-After", "60");
-      throw new TRPCError({
-        code: "TOO_MANY_REQUESTS",
-        message: "Rate limit reached for this key.",
-      });
-    }
+    // CORS first: a browser on an allowed origin must be able to read every later refusal
+    // (429 and its Retry-After included), not see a network error.
     if (credential.kind === "publishable" && ctx.origin !== null) {
       if (!credential.corsOrigins.includes(ctx.origin)) {
         throw new TRPCError({
@@ -67,7 +62,15 @@ export const keyedProcedure = t.procedure
         });
       }
       ctx.resHeaders.set("Access-Control-Allow-Origin", ctx.origin);
+      ctx.resHeaders.set("Access-Control-Expose-Headers", "Retry-After, X-Request-Id");
       ctx.resHeaders.append("Vary", "Origin");
+    }
+    if (!(await ctx.rateLimiter.allow(credential.keyId))) {
+      ctx.resHeaders.set("Retry-After", "60");
+      throw new TRPCError({
+        code: "TOO_MANY_REQUESTS",
+        message: "Rate limit reached for this key.",
+      });
     }
     return next({ ctx: { credential } });
   });

@@ -74,7 +74,7 @@ async function decideAndWrite(ctx: ServiceContext, input: UpdateProfileInput) {
     if (!decision.ok) {
       throw new ServiceError(
         decision.error,
-        `'${change.consent}' is a legal basis the customer refused; it cannot be accepted again (R3). Nothing was changed.`,
+        `'${change.consent}' is a legal basis the customer refused; it cannot be accepted again. Nothing was changed.`,
         [{ path: `changes.${i}.status`, message: "a refused legal basis cannot be accepted" }],
       );
     }
