@@ -1,0 +1,137 @@
+// Brings up what the browser tests need, from nothing, and takes it all down afterwards:
+// a fresh local D1 in a temporary directory (real migrations, one seeded tenant), the real
+// Worker under `wrangler dev`, and the storefront's Vite dev server with its demo back end.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type ProvisionedSecrets, provisionTenant } from "@lapse/api/testing";
+import type { TestProject } from "vitest/node";
+import { freePort, run, type Server, startServer } from "./processes";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    apiUrl: string;
+    storefrontUrl: string;
+    tenant: ProvisionedSecrets;
+  }
+}
+
+const STOREFRONT_DIR = path.resolve(import.meta.dirname, "..");
+const API_DIR = path.resolve(STOREFRONT_DIR, "../api");
+const BIN = path.join(STOREFRONT_DIR, "node_modules", ".bin");
+const WRANGLER_ENV = { WRANGLER_SEND_METRICS: "false", CI: "true" };
+
+/** The catalogue of `pnpm dev`'s demo tenant, which the tests' expectations are written for. */
+const CONSENTS = [
+  {
+    key: "newsletter",
+    kind: "opt_in" as const,
+    title: "Newsletter",
+    description: "News and offers by email.",
+    entryEvents: [],
+    expiry: {
+      days: 365,
+      extendOn: ["email_clicked", "order_placed", "consent_accepted"],
+      enabled: true,
+    },
+  },
+  {
+    key: "sms",
+    kind: "opt_in" as const,
+    title: "SMS offers",
+    description: "Offers by text message.",
+    entryEvents: [],
+    expiry: { days: 180, extendOn: ["sms_clicked", "order_placed"], enabled: true },
+  },
+  {
+    key: "order",
+    kind: "legal_basis" as const,
+    title: "Customer relationship (orders)",
+    description: "Legitimate interest after an order, GDPR art. 6(1)(f).",
+    entryEvents: ["order_placed"],
+    expiry: { days: 1095, extendOn: ["order_placed", "account_upserted"], enabled: true },
+  },
+];
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const started: Server[] = [];
+  const stateDir = await mkdtemp(path.join(tmpdir(), "lapse-e2e-"));
+  const teardown = async () => {
+    for (const server of started.reverse()) await server.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  };
+
+  try {
+    const [apiPort, inspectorPort, storefrontPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const storefrontUrl = `http://127.0.0.1:${storefrontPort}`;
+    const wrangler = path.join(BIN, "wrangler");
+    const persist = ["--persist-to", path.join(stateDir, "wrangler")];
+
+    await run(wrangler, ["d1", "migrations", "apply", "DB", "--local", ...persist], {
+      cwd: API_DIR,
+      env: WRANGLER_ENV,
+    });
+    const { statements, secrets } = await provisionTenant({
+      name: "E2E brand",
+      now: Date.now(),
+      corsOrigins: [storefrontUrl],
+      consents: CONSENTS,
+    });
+    const seedFile = path.join(stateDir, "seed.sql");
+    await writeFile(seedFile, `${statements.join("\n")}\n`);
+    await run(
+      wrangler,
+      ["d1", "execute", "DB", "--local", ...persist, "--file", seedFile, "--yes"],
+      { cwd: API_DIR, env: WRANGLER_ENV },
+    );
+    // The storefront's back end reads the tenant the same way as under `pnpm dev`.
+    const tenantFile = path.join(stateDir, "demo-tenant.json");
+    await writeFile(tenantFile, JSON.stringify(secrets));
+
+    // Both servers start together: wrangler takes a few seconds to bundle the Worker.
+    const servers = await Promise.allSettled([
+      startServer({
+        name: "wrangler dev",
+        command: wrangler,
+        args: [
+          "dev",
+          "--local",
+          "--ip",
+          "127.0.0.1",
+          "--port",
+          String(apiPort),
+          "--inspector-port",
+          String(inspectorPort),
+          "--show-interactive-dev-session=false",
+          ...persist,
+        ],
+        cwd: API_DIR,
+        env: WRANGLER_ENV,
+        readyUrl: `${apiUrl}/healthz`,
+      }),
+      startServer({
+        name: "vite",
+        command: path.join(BIN, "vite"),
+        args: ["--host", "127.0.0.1", "--port", String(storefrontPort), "--strictPort"],
+        cwd: STOREFRONT_DIR,
+        env: { LAPSE_API_URL: apiUrl, LAPSE_DEMO_TENANT_FILE: tenantFile },
+        readyUrl: `${storefrontUrl}/demo-config`,
+      }),
+    ]);
+    for (const result of servers) if (result.status === "fulfilled") started.push(result.value);
+    for (const result of servers) if (result.status === "rejected") throw result.reason;
+
+    project.provide("apiUrl", apiUrl);
+    project.provide("storefrontUrl", storefrontUrl);
+    project.provide("tenant", secrets);
+    return teardown;
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+}
