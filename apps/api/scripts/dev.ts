@@ -1,8 +1,12 @@
 // `pnpm dev`: migrate the local D1, seed the demo tenant once, print its keys, serve the Worker.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type ProvisionedSecrets, provisionTenant } from "../src/services/tenants/provision.ts";
+import {
+  DEMO_CATALOGUE,
+  type ProvisionedSecrets,
+  provisionTenant,
+} from "../src/services/tenants/provision.ts";
 import { API_DIR, applyMigrations, executeSql, queryLocal } from "./wrangler.ts";
 
 const PORT = Number(process.env.PORT ?? 8787);
@@ -23,37 +27,12 @@ if (!demo) {
   const { statements, secrets } = await provisionTenant({
     name: "Demo brand",
     now: Date.now(),
-    corsOrigins: [`http://localhost:${PORT}`, "http://localhost:5173"],
-    consents: [
-      {
-        key: "newsletter",
-        kind: "opt_in",
-        title: "Newsletter",
-        description: "News and offers by email.",
-        entryEvents: [],
-        expiry: {
-          days: 365,
-          extendOn: ["email_clicked", "order_placed", "consent_accepted"],
-          enabled: true,
-        },
-      },
-      {
-        key: "sms",
-        kind: "opt_in",
-        title: "SMS offers",
-        description: "Offers by text message.",
-        entryEvents: [],
-        expiry: { days: 180, extendOn: ["sms_clicked", "order_placed"], enabled: true },
-      },
-      {
-        key: "order",
-        kind: "legal_basis",
-        title: "Customer relationship (orders)",
-        description: "Legitimate interest after an order, GDPR art. 6(1)(f).",
-        entryEvents: ["order_placed"],
-        expiry: { days: 1095, extendOn: ["order_placed", "account_upserted"], enabled: true },
-      },
+    corsOrigins: [
+      `http://localhost:${PORT}`,
+      "http://localhost:5173",
+      "http://127.0.0.1:5173",
     ],
+    consents: DEMO_CATALOGUE,
   });
   executeSql(statements, false);
   mkdirSync(path.dirname(DEMO_FILE), { recursive: true });
@@ -75,6 +54,23 @@ Try:
     -H "Authorization: Bearer ${demo.secretKey}" -H "Content-Type: application/json" \\
     -d '{"profileId":"cust-42","changes":[{"consent":"newsletter","status":"accepted"}]}'
 `);
+
+// The admin console is static assets of this Worker (wrangler.jsonc `assets`): build it once,
+// as `pnpm --filter @lapse/console build` does, so http://localhost:PORT/console serves it.
+const CONSOLE_DIR = path.resolve(API_DIR, "..", "console");
+if (existsSync(path.join(CONSOLE_DIR, "package.json"))) {
+  console.log("Building the admin console…");
+  const build = spawnSync(
+    path.join(CONSOLE_DIR, "node_modules", ".bin", "vite"),
+    ["build", "--logLevel", "warn"],
+    { cwd: CONSOLE_DIR, stdio: "inherit" },
+  );
+  if (build.status === 0) {
+    console.log(`Admin console: http://localhost:${PORT}/console/ (sign in with the secret key)`);
+  } else {
+    console.error("The console build failed: /console answers 404 until it is built.");
+  }
+}
 
 const child = spawn(
   path.join(API_DIR, "node_modules", ".bin", "wrangler"),

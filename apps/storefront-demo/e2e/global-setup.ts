@@ -4,7 +4,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type ProvisionedSecrets, provisionTenant } from "@lapse/api/testing";
+import { DEMO_CATALOGUE, type ProvisionedSecrets, provisionTenant } from "@lapse/api/testing";
 import type { TestProject } from "vitest/node";
 import { freePort, run, type Server, startServer } from "./processes";
 
@@ -20,38 +20,6 @@ const STOREFRONT_DIR = path.resolve(import.meta.dirname, "..");
 const API_DIR = path.resolve(STOREFRONT_DIR, "../api");
 const BIN = path.join(STOREFRONT_DIR, "node_modules", ".bin");
 const WRANGLER_ENV = { WRANGLER_SEND_METRICS: "false", CI: "true" };
-
-/** The catalogue of `pnpm dev`'s demo tenant, which the tests' expectations are written for. */
-const CONSENTS = [
-  {
-    key: "newsletter",
-    kind: "opt_in" as const,
-    title: "Newsletter",
-    description: "News and offers by email.",
-    entryEvents: [],
-    expiry: {
-      days: 365,
-      extendOn: ["email_clicked", "order_placed", "consent_accepted"],
-      enabled: true,
-    },
-  },
-  {
-    key: "sms",
-    kind: "opt_in" as const,
-    title: "SMS offers",
-    description: "Offers by text message.",
-    entryEvents: [],
-    expiry: { days: 180, extendOn: ["sms_clicked", "order_placed"], enabled: true },
-  },
-  {
-    key: "order",
-    kind: "legal_basis" as const,
-    title: "Customer relationship (orders)",
-    description: "Legitimate interest after an order, GDPR art. 6(1)(f).",
-    entryEvents: ["order_placed"],
-    expiry: { days: 1095, extendOn: ["order_placed", "account_upserted"], enabled: true },
-  },
-];
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: Server[] = [];
@@ -80,7 +48,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       name: "E2E brand",
       now: Date.now(),
       corsOrigins: [storefrontUrl],
-      consents: CONSENTS,
+      consents: DEMO_CATALOGUE,
     });
     const seedFile = path.join(stateDir, "seed.sql");
     await writeFile(seedFile, `${statements.join("\n")}\n`);

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { consentHistory } from "../../db/schema";
 import type { ServiceContext } from "../context";
-import { ServiceError } from "../errors";
+import { parseSeqCursor } from "../history/cursor";
 
 /**
  * The change feed: every status change of the tenant in the order it was recorded, from a
@@ -17,15 +17,7 @@ export async function list({
   input: { cursor?: string | undefined; limit?: number | undefined };
 }) {
   const limit = input.limit ?? 100;
-  let after = 0;
-  if (input.cursor !== undefined) {
-    after = /^(0|[1-9][0-9]{0,15})$/.test(input.cursor) ? Number(input.cursor) : Number.NaN;
-    if (!Number.isSafeInteger(after)) {
-      throw new ServiceError("BAD_REQUEST", "The cursor is not one this API returned.", [
-        { path: "cursor", message: "use the nextCursor of the previous page" },
-      ]);
-    }
-  }
+  const after = input.cursor === undefined ? 0 : parseSeqCursor(input.cursor, 0);
   const rows = await ctx.db
     .select()
     .from(consentHistory)

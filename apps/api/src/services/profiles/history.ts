@@ -2,7 +2,7 @@ import { and, desc, eq, lt } from "drizzle-orm";
 import { consentHistory } from "../../db/schema";
 import { isoOrNull } from "../consents/view";
 import type { ServiceContext } from "../context";
-import { ServiceError } from "../errors";
+import { parseSeqCursor } from "../history/cursor";
 
 export interface HistoryInput {
   profileId: string;
@@ -14,15 +14,7 @@ export interface HistoryInput {
 /** The proof trail of one profile (R11), newest first, by pages. */
 export async function history({ ctx, input }: { ctx: ServiceContext; input: HistoryInput }) {
   const limit = input.limit ?? 50;
-  let before: number | undefined;
-  if (input.cursor !== undefined) {
-    before = /^[1-9][0-9]{0,15}$/.test(input.cursor) ? Number(input.cursor) : Number.NaN;
-    if (!Number.isSafeInteger(before)) {
-      throw new ServiceError("BAD_REQUEST", "The cursor is not one this API returned.", [
-        { path: "cursor", message: "use the nextCursor of the previous page" },
-      ]);
-    }
-  }
+  const before = input.cursor === undefined ? undefined : parseSeqCursor(input.cursor, 1);
   const rows = await ctx.db
     .select()
     .from(consentHistory)

@@ -13,6 +13,41 @@ export interface ConsentSeed {
   expiry?: { days: number; extendOn: string[]; enabled?: boolean };
 }
 
+/**
+ * The demo tenant's catalogue (`pnpm dev`, the browser tests, the benchmarks): two opt-ins and
+ * the seed's "order" legal basis, entered again by `order_placed`, all with expiry active.
+ */
+export const DEMO_CATALOGUE: ConsentSeed[] = [
+  {
+    key: "newsletter",
+    kind: "opt_in",
+    title: "Newsletter",
+    description: "News and offers by email.",
+    entryEvents: [],
+    expiry: {
+      days: 365,
+      extendOn: ["email_clicked", "order_placed", "consent_accepted"],
+      enabled: true,
+    },
+  },
+  {
+    key: "sms",
+    kind: "opt_in",
+    title: "SMS offers",
+    description: "Offers by text message.",
+    entryEvents: [],
+    expiry: { days: 180, extendOn: ["sms_clicked", "order_placed"], enabled: true },
+  },
+  {
+    key: "order",
+    kind: "legal_basis",
+    title: "Customer relationship (orders)",
+    description: "Legitimate interest after an order, GDPR art. 6(1)(f).",
+    entryEvents: ["order_placed"],
+    expiry: { days: 1095, extendOn: ["order_placed", "account_upserted"], enabled: true },
+  },
+];
+
 export interface ProvisionInput {
   name: string;
   now: number;
