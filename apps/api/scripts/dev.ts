@@ -27,11 +27,7 @@ if (!demo) {
   const { statements, secrets } = await provisionTenant({
     name: "Demo brand",
     now: Date.now(),
-    corsOrigins: [
-      `http://localhost:${PORT}`,
-      "http://localhost:5173",
-      "http://127.0.0.1:5173",
-    ],
+    corsOrigins: [`http://localhost:${PORT}`, "http://localhost:5173", "http://127.0.0.1:5173"],
     consents: DEMO_CATALOGUE,
   });
   executeSql(statements, false);

@@ -1,0 +1,99 @@
+import {
+  createLapseClient,
+  LapseError,
+  type RouterInputs,
+  type RouterOutputs,
+} from "@lapse/client";
+
+export { LapseError };
+export type Consent = RouterOutputs["admin"]["consents"]["list"][number];
+export type ConsentKind = Consent["kind"];
+export type EventType = RouterInputs["admin"]["expiry"]["preview"]["extendOn"][number];
+export type Forecast = RouterOutputs["admin"]["expiry"]["forecast"];
+export type Run = RouterOutputs["admin"]["runs"]["list"][number];
+export type RunDetail = RouterOutputs["admin"]["runs"]["get"];
+export type Proof = RouterOutputs["admin"]["profiles"]["proof"];
+export type ApiKey = RouterOutputs["admin"]["keys"]["list"][number];
+export type Scope = NonNullable<RouterInputs["admin"]["keys"]["create"]["scopes"]>[number];
+
+/** The seven customer actions (SPEC §2), in the seed's order. */
+export const EVENT_TYPES = [
+  "marketing_operation_joined",
+  "email_clicked",
+  "sms_clicked",
+  "order_placed",
+  "loyalty_page_visited",
+  "consent_accepted",
+  "account_upserted",
+] as const satisfies readonly EventType[];
+// Fails to compile if the API gains an event type this list does not show.
+const everyEventListed: [Exclude<EventType, (typeof EVENT_TYPES)[number]>] extends [never]
+  ? true
+  : never = true;
+void everyEventListed;
+
+export const SCOPES = ["admin", "profiles", "events"] as const satisfies readonly Scope[];
+
+export const EXPIRY_DAYS_MIN = 1;
+export const EXPIRY_DAYS_MAX = 3650;
+export const FORECAST_DAYS = 90;
+
+/**
+ * Same origin as the console; no key: the HttpOnly session cookie authenticates, and the
+ * header tells the API this is a console call (a cross-site form cannot set it).
+ */
+export const lapse = createLapseClient({
+  url: window.location.origin,
+  headers: { "X-Lapse-Console": "1" },
+});
+
+export interface Session {
+  tenant: string;
+  keyId: string;
+}
+
+const SESSION_URL = "/console/api/session";
+
+async function failure(response: Response): Promise<LapseError> {
+  const body = (await response.json().catch(() => null)) as {
+    code?: string;
+    message?: string;
+    requestId?: string;
+  } | null;
+  return new LapseError({
+    code: (body?.code ?? "INTERNAL_SERVER_ERROR") as LapseError["code"],
+    message: body?.message ?? response.statusText,
+    httpStatus: response.status,
+    requestId: body?.requestId ?? null,
+    issues: [],
+  });
+}
+
+/** The current session, or null when signed out (or the session ended). */
+export async function getSession(): Promise<Session | null> {
+  const response = await fetch(SESSION_URL, { credentials: "same-origin" });
+  if (response.status === 401) return null;
+  if (!response.ok) throw await failure(response);
+  return (await response.json()) as Session;
+}
+
+/** Exchanges the key for the session cookie; the key goes nowhere else. */
+export async function signIn(key: string): Promise<void> {
+  const response = await fetch(SESSION_URL, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ key }),
+  });
+  if (!response.ok) throw await failure(response);
+}
+
+export async function signOut(): Promise<void> {
+  const response = await fetch(SESSION_URL, { method: "DELETE", credentials: "same-origin" });
+  if (!response.ok) throw await failure(response);
+}
+
+/** Today as a `YYYY-MM-DD` UTC day, and `days` after it (the API's days are UTC days). */
+export function utcDay(offsetDays = 0, from = Date.now()): string {
+  return new Date(from + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
