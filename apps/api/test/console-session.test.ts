@@ -91,7 +91,10 @@ describe("console sessions", () => {
     const probe = await exports.default.fetch(`${BASE}/console/api/session`, {
       headers: { Cookie: cookie },
     });
-    expect(await probe.json()).toMatchObject({ tenant: tenant.name });
+    const about = (await probe.json()) as { tenant: string; expiresAt: string };
+    expect(about.tenant).toBe(tenant.name);
+    // Eight hours from sign-in, so the console can warn before the session ends.
+    expect(Date.parse(about.expiresAt) - Date.now()).toBeGreaterThan(7.9 * 3600_000);
     const forged = `lapse_session=${"a".repeat(43)}`;
     expect((await catalogue(forged)).status).toBe(401);
     expect(

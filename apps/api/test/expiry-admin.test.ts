@@ -336,6 +336,14 @@ describe("admin.expiry.forecast and preview", () => {
     expect(withNewCriteria.days.filter((d) => d.count > 0)).toEqual([
       { day: dayName(A + 150), count: 1 },
     ]);
+    // A reconfigure with the same criteria restarts the clocks too, when asked to forecast it.
+    const sameCriteriaRestarted = await api.ok<Forecast>("query", "admin.expiry.preview", {
+      ...proposal,
+      restartClocks: true,
+    });
+    expect(sameCriteriaRestarted.days.filter((d) => d.count > 0)).toEqual([
+      { day: dayName(A + 150), count: 1 },
+    ]);
   });
 });
 

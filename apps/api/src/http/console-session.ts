@@ -49,7 +49,11 @@ export function consoleSessionRoutes(app: Hono<AppEnv>, now: () => number) {
       ? await authenticateSession({ db: c.get("db"), input: { token }, now: now() })
       : null;
     if (!auth?.ok) return fail(c, 401, "UNAUTHORIZED", auth?.message ?? "Not signed in.");
-    return c.json({ tenant: auth.tenantName ?? "", keyId: auth.credential.keyId });
+    return c.json({
+      tenant: auth.tenantName ?? "",
+      keyId: auth.credential.keyId,
+      expiresAt: auth.expiresAt === undefined ? null : new Date(auth.expiresAt).toISOString(),
+    });
   });
 
   app.delete("/console/api/session", async (c) => {

@@ -77,15 +77,23 @@ export async function preview({
   input,
 }: {
   ctx: ServiceContext;
-  input: { consent: string; days: number; extendOn: EventType[]; horizonDays: number };
+  input: {
+    consent: string;
+    days: number;
+    extendOn: EventType[];
+    horizonDays: number;
+    /** Forecast a reconfigure (every clock restarts today) even if the criteria are the same. */
+    restartClocks?: boolean | undefined;
+  };
 }) {
   const stored = await requireConsent(ctx, input.consent);
   // While expiry is on, new days with the same criteria apply as they are (R8: configure
   // keeps every clock); other criteria need reconfigure, which restarts them today (R7).
   const current = stored.consent.expiry;
-  const kept = current?.enabled
-    ? configurePolicy(current, { days: input.days, extendOn: input.extendOn })
-    : null;
+  const kept =
+    current?.enabled && !input.restartClocks
+      ? configurePolicy(current, { days: input.days, extendOn: input.extendOn })
+      : null;
   const policy: ExpiryPolicy = kept?.ok
     ? kept.policy
     : { days: input.days, extendOn: input.extendOn, enabled: true, activatedAt: ctx.now };

@@ -64,10 +64,15 @@ export async function authenticateSession({
   db: Db;
   input: { token: string };
   now: number;
-}): Promise<AuthenticateResult & { tenantName?: string }> {
+}): Promise<AuthenticateResult & { tenantName?: string; expiresAt?: number }> {
   if (!/^[0-9a-z]{43}$/.test(input.token)) return { ok: false, message: "Not a console session." };
   const found = await db
-    .select({ key: apiKey, corsOrigins: tenant.corsOrigins, tenantName: tenant.name })
+    .select({
+      key: apiKey,
+      corsOrigins: tenant.corsOrigins,
+      tenantName: tenant.name,
+      expiresAt: consoleSession.expiresAt,
+    })
     .from(consoleSession)
     .innerJoin(apiKey, eq(apiKey.id, consoleSession.keyId))
     .innerJoin(tenant, eq(tenant.id, consoleSession.tenantId))
@@ -80,7 +85,7 @@ export async function authenticateSession({
     )
     .get();
   if (!found) return { ok: false, message: "The console session has ended; sign in again." };
-  return { ...credentialOf(found, now), tenantName: found.tenantName };
+  return { ...credentialOf(found, now), tenantName: found.tenantName, expiresAt: found.expiresAt };
 }
 
 /** Ends a session at once (sign-out). */

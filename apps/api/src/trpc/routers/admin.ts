@@ -70,6 +70,8 @@ export const ExpiryPreviewInput = z.strictObject({
   consent: ConsentKey,
   days: ExpiryDays,
   extendOn: EventTypes,
+  /** Forecast a reconfigure: every clock restarts today, even with unchanged criteria. */
+  restartClocks: z.boolean().optional(),
   horizonDays: HorizonDays.default(90),
 });
 
