@@ -84,15 +84,23 @@ function useConsentInvalidation(key: string) {
   };
 }
 
-function usePreview(key: string, days: number | null, extendOn: EventType[], enabled: boolean) {
+/** `restartClocks`: forecast a reconfigure, where every clock restarts today. */
+function usePreview(
+  key: string,
+  days: number | null,
+  extendOn: EventType[],
+  enabled: boolean,
+  restartClocks = false,
+) {
   return useQuery({
-    queryKey: ["preview", key, days, extendOn],
+    queryKey: ["preview", key, days, extendOn, restartClocks],
     queryFn: () =>
       lapse.admin.expiry.preview.query({
         consent: key,
         days: days ?? EXPIRY_DAYS_MIN,
         extendOn,
         horizonDays: FORECAST_DAYS,
+        restartClocks,
       }),
     enabled: enabled && days !== null,
     placeholderData: keepPreviousData,
@@ -354,7 +362,7 @@ function ReconfigureDialog({
   const [daysText, setDaysText] = useState(String(policy.days));
   const [extendOn, setExtendOn] = useState<EventType[]>(policy.extendOn);
   const days = parseDays(daysText);
-  const preview = usePreview(consent.key, days, extendOn, true);
+  const preview = usePreview(consent.key, days, extendOn, true, true);
   const reconfigure = useMutation({
     mutationFn: () => {
       if (days === null) throw new Error(t.consent.daysInvalid);
