@@ -26,8 +26,22 @@ export const EVENT_TYPES = [
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
 
+/** A lone UTF-16 surrogate: a string holding one cannot be stored or hashed as sent. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True for well-formed Unicode text: stored, hashed and read back exactly as sent. */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+export const WELL_FORMED_MESSAGE = "must be well-formed Unicode (no lone surrogates)";
+
+/** Text of `min`–`max` UTF-16 units that is well-formed Unicode. */
+export function WellFormedText(min: number, max: number) {
+  return z.string().min(min).max(max).refine(isWellFormedText, WELL_FORMED_MESSAGE);
+}
+
 /** A tenant's own opaque customer id; no PII is required (SPEC §2). */
-export const ProfileId = z.string().min(1).max(128);
+export const ProfileId = WellFormedText(1, 128);
 export type ProfileId = z.infer<typeof ProfileId>;
 
 /** A consent's slug, unique within its tenant. */
@@ -78,8 +92,8 @@ export const Consent = z.strictObject({
   key: ConsentKey,
   kind: ConsentKind,
   version: z.number().int().min(1),
-  title: z.string().min(1).max(200),
-  description: z.string().max(4000),
+  title: WellFormedText(1, 200),
+  description: WellFormedText(0, 4000),
   /** Legal bases only (R4): events that bring an `unknown` profile (back) into the basis. */
   entryEvents: z.array(EventType),
   expiry: ExpiryPolicy.nullable(),
@@ -124,7 +138,7 @@ export const HistoryEntry = z.strictObject({
   to: ConsentStatus,
   reason: HistoryReason,
   /** The channel or actor: which key made the change, or `cron` for expiry. */
-  actor: z.string().min(1).max(200),
+  actor: WellFormedText(1, 200),
   occurredAt: z.number().int(),
   recordedAt: z.number().int(),
 });

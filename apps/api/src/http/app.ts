@@ -91,6 +91,29 @@ export function createApp(options: AppOptions = {}) {
     })(c, next);
   });
 
+  // tRPC would refuse these before a context exists, without our envelope or request id.
+  app.on(["PUT", "PATCH", "DELETE"], "/trpc/*", (c) =>
+    c.json(
+      envelope("METHOD_NOT_ALLOWED", "Queries are GET, mutations are POST.", c.get("requestId")),
+      405,
+      { Allow: "GET, POST, OPTIONS" },
+    ),
+  );
+  app.post("/trpc/*", async (c, next) => {
+    const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
+    if (mediaType !== "application/json") {
+      return c.json(
+        envelope(
+          "UNSUPPORTED_MEDIA_TYPE",
+          "Send mutations as JSON: Content-Type: application/json.",
+          c.get("requestId"),
+        ),
+        415,
+      );
+    }
+    await next();
+  });
+
   app.all("/trpc/*", async (c) => {
     const requestId = c.get("requestId");
     const db = c.get("db");

@@ -4,8 +4,11 @@ import {
   EventType,
   ExpiryDays,
   InstantText,
+  isWellFormedText,
   ProfileId,
   RequestedStatus,
+  WELL_FORMED_MESSAGE,
+  WellFormedText,
 } from "@lapse/consent";
 import { z } from "zod";
 import { list as listChanges } from "../../services/changes/list";
@@ -35,14 +38,14 @@ const EventTypes = z.array(EventType).max(EventType.options.length);
 export const ConsentCreateInput = z.strictObject({
   key: ConsentKey,
   kind: ConsentKind,
-  title: z.string().trim().min(1).max(200),
-  description: z.string().max(4000).optional(),
+  title: z.string().trim().min(1).max(200).refine(isWellFormedText, WELL_FORMED_MESSAGE),
+  description: WellFormedText(0, 4000).optional(),
   entryEvents: EventTypes.optional(),
 });
 export const ConsentUpdateInput = z.strictObject({
   key: ConsentKey,
-  title: z.string().trim().min(1).max(200).optional(),
-  description: z.string().max(4000).optional(),
+  title: z.string().trim().min(1).max(200).refine(isWellFormedText, WELL_FORMED_MESSAGE).optional(),
+  description: WellFormedText(0, 4000).optional(),
   entryEvents: EventTypes.optional(),
 });
 export const ConsentKeyInput = z.strictObject({ key: ConsentKey });
@@ -105,7 +108,7 @@ export const ProfilesImportInput = z.strictObject({
 
 export const KeyCreateInput = z.strictObject({
   kind: z.enum(["secret", "publishable"]),
-  name: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(100).refine(isWellFormedText, WELL_FORMED_MESSAGE),
   scopes: z.array(z.enum(SCOPES)).max(SCOPES.length).optional(),
   expiresAt: InstantText.optional(),
 });

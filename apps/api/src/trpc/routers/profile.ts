@@ -2,10 +2,11 @@ import { ConsentKey, ProfileId, RequestedStatus } from "@lapse/consent";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { verifyProfileToken } from "../../http/profile-token";
-import { signingSecret } from "../../services/keys/authenticate";
+import { type Credential, signingSecret } from "../../services/keys/authenticate";
 import { get } from "../../services/profiles/get";
 import { history } from "../../services/profiles/history";
 import { update } from "../../services/profiles/update";
+import type { ServerDeps } from "../context";
 import { keyedProcedure, requireScope, router, serviceContext } from "../init";
 
 export const MAX_CHANGES_PER_UPDATE = 100;
@@ -18,6 +19,9 @@ const profileProcedure = keyedProcedure
   .input(z.object({ profileId: ProfileId }))
   .use(async ({ ctx, input, next }) => {
     const { credential } = ctx;
+    const via = await whoMayTouch(ctx, credential, input.profileId);
+    // Only a call that may touch the profile spends its budget: a refused one must not let a
+    // stranger holding the public publishable key lock a customer out.
     const limiter = ctx.rateLimiter;
     if (
       limiter.allowProfile &&
@@ -29,30 +33,39 @@ const profileProcedure = keyedProcedure
         message: "Rate limit reached for this profile.",
       });
     }
-    if (credential.kind === "secret") {
-      requireScope(credential, "profiles");
-      return next({ ctx: { via: "api" as const } });
-    }
-    if (ctx.profileToken === null) {
-      throw new TRPCError({
-        code: "UNAUTHORIZED",
-        message: "A publishable key needs a profile token in the X-Lapse-Profile-Token header.",
-      });
-    }
-    const token = await verifyProfileToken(
-      ctx.profileToken,
-      (kid) => signingSecret({ db: ctx.db, input: { tenantId: credential.tenantId, kid } }),
-      ctx.now,
-    );
-    if (!token.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: token.message });
-    if (token.profileId !== input.profileId) {
-      throw new TRPCError({
-        code: "FORBIDDEN",
-        message: "The profile token is for another profile.",
-      });
-    }
-    return next({ ctx: { via: "customer" as const } });
+    return next({ ctx: { via } });
   });
+
+/** `api` for a secret key with the `profiles` scope, `customer` for this profile's token. */
+async function whoMayTouch(
+  ctx: { profileToken: string | null; db: ServerDeps["db"]; now: number },
+  credential: Credential,
+  profileId: string,
+): Promise<"api" | "customer"> {
+  if (credential.kind === "secret") {
+    requireScope(credential, "profiles");
+    return "api";
+  }
+  if (ctx.profileToken === null) {
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: "A publishable key needs a profile token in the X-Lapse-Profile-Token header.",
+    });
+  }
+  const token = await verifyProfileToken(
+    ctx.profileToken,
+    (kid) => signingSecret({ db: ctx.db, input: { tenantId: credential.tenantId, kid } }),
+    ctx.now,
+  );
+  if (!token.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: token.message });
+  if (token.profileId !== profileId) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "The profile token is for another profile.",
+    });
+  }
+  return "customer";
+}
 
 export const ProfileGetInput = z.strictObject({ profileId: ProfileId });
 export type ProfileGetInput = z.infer<typeof ProfileGetInput>;
