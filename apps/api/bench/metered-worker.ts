@@ -1,0 +1,249 @@
+// A bench-only entry point (`wrangler dev bench/metered-worker.ts --config wrangler.jsonc`):
+// the real Worker, with its D1 binding wrapped to add up D1's own `rows_read` and
+// `rows_written` of every statement a request or a cron run makes. The timed measurements use
+// the real entry point; this one counts rows, hosts the naive expiry for comparison, and can
+// swap one statement for a proposed rewrite (`/__bench/rewrite?on=1`) to measure a fix without
+// touching the service code. Never deployed.
+import worker from "../src/index";
+import { link } from "../src/services/history/chain";
+
+export interface D1Tally {
+  statements: number;
+  rowsRead: number;
+  rowsWritten: number;
+  /** Statements whose answer carries no meta (`raw()`, `first()`): their rows are not counted. */
+  unmetered: number;
+  /** The same figures per statement text (its first words), to see where the rows go. */
+  bySql: Record<string, { count: number; rowsRead: number; rowsWritten: number; changes: number }>;
+}
+
+function newTally(): D1Tally {
+  return { statements: 0, rowsRead: 0, rowsWritten: 0, unmetered: 0, bySql: {} };
+}
+
+function label(sql: string): string {
+  return sql.replaceAll(/\s+/g, " ").trim().slice(0, 48);
+}
+
+function add(tally: D1Tally, sql: string, result: D1Result | undefined): void {
+  tally.statements += 1;
+  tally.rowsRead += result?.meta.rows_read ?? 0;
+  tally.rowsWritten += result?.meta.rows_written ?? 0;
+  const key = label(sql);
+  const entry = tally.bySql[key] ?? { count: 0, rowsRead: 0, rowsWritten: 0, changes: 0 };
+  tally.bySql[key] = entry;
+  entry.count += 1;
+  entry.rowsRead += result?.meta.rows_read ?? 0;
+  entry.rowsWritten += result?.meta.rows_written ?? 0;
+  entry.changes += result?.meta.changes ?? 0;
+}
+
+/**
+ * The proposed fix for the chunk's flip (BENCHMARKS.md): the same UPDATE written as an upsert
+ * over the JSON list, as `extendStates` does, so that SQLite loops over the list and looks each
+ * state up by primary key instead of scanning the consent's whole due range for every chunk.
+ * The EXISTS keeps it from creating rows, as the UPDATE never does.
+ */
+const FLIP =
+  /UPDATE consent_state SET status = 'unknown', status_changed_at = \?8, expired_at = \?8\s+WHERE tenant_id = \?4 AND consent_id = \?5\s+AND profile_id IN \(SELECT value ->> '\$\.p' FROM json_each\(\?7\)\)\s+AND status = 'accepted' AND last_activity_day <= \?6 AND (EXISTS \(SELECT 1 FROM expiry_lease WHERE [^)]*\))\s*$/;
+const FLIP_AS_UPSERT = `INSERT INTO consent_state (tenant_id, profile_id, consent_id, status,
+    status_changed_at, expired_at)
+  SELECT ?4, j.value ->> '$.p', ?5, 'unknown', ?8, ?8 FROM json_each(?7) AS j
+  WHERE $1 AND EXISTS (SELECT 1 FROM consent_state AS s
+    WHERE s.tenant_id = ?4 AND s.profile_id = j.value ->> '$.p' AND s.consent_id = ?5)
+  ON CONFLICT (tenant_id, profile_id, consent_id) DO UPDATE SET status = 'unknown',
+    status_changed_at = excluded.status_changed_at, expired_at = excluded.expired_at
+  WHERE consent_state.status = 'accepted' AND consent_state.last_activity_day <= ?6`;
+let rewrite = false;
+let rewritten = 0;
+
+function rewriteSql(sql: string): string {
+  if (!rewrite || !FLIP.test(sql)) return sql;
+  rewritten += 1;
+  return sql.replace(FLIP, FLIP_AS_UPSERT);
+}
+
+/** The SQL text of each metered statement, for the per-statement figures. */
+const sqlOf = new WeakMap<D1PreparedStatement, string>();
+
+/** Patches one statement (and those its `bind` returns) to count; batches take it as is. */
+function meterStatement(
+  statement: D1PreparedStatement,
+  sql: string,
+  tally: D1Tally,
+): D1PreparedStatement {
+  sqlOf.set(statement, sql);
+  const original = {
+    bind: statement.bind.bind(statement),
+    run: statement.run.bind(statement),
+    all: statement.all.bind(statement),
+    first: statement.first.bind(statement),
+    raw: statement.raw.bind(statement),
+  };
+  Object.assign(statement, {
+    bind: (...values: unknown[]) => meterStatement(original.bind(...values), sql, tally),
+    run: async () => {
+      const result = await original.run();
+      add(tally, sql, result);
+      return result;
+    },
+    all: async () => {
+      const result = await original.all();
+      add(tally, sql, result);
+      return result;
+    },
+    first: (column?: string) => {
+      tally.unmetered += 1;
+      return column === undefined ? original.first() : original.first(column);
+    },
+    raw: (options?: { columnNames?: false }) => {
+      tally.unmetered += 1;
+      return original.raw(options);
+    },
+  });
+  return statement;
+}
+
+function meter(db: D1Database, tally: D1Tally): D1Database {
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === "prepare") {
+        return (sql: string) => {
+          const text = rewriteSql(sql);
+          return meterStatement(target.prepare(text), text, tally);
+        };
+      }
+      if (property === "batch") {
+        return async (statements: D1PreparedStatement[]) => {
+          const results = await target.batch(statements);
+          results.forEach((result, i) => {
+            const statement = statements[i];
+            add(tally, (statement && sqlOf.get(statement)) ?? "?", result);
+          });
+          return results;
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+let lastScheduled: D1Tally | null = null;
+
+/**
+ * The naive expiry, for scale: read the due states once, then one UPDATE per state, awaited
+ * one after the other, as a loop over `prepare().run()` in a Worker would. No history line is
+ * written, which flatters it.
+ */
+async function naive(env: Env, request: Request): Promise<Response> {
+  const input = (await request.json()) as {
+    tenantId: string;
+    consentId: string;
+    throughDay: number;
+    limit: number;
+    at: number;
+  };
+  const { results } = await env.DB.prepare(
+    `SELECT profile_id FROM consent_state
+     WHERE tenant_id = ?1 AND consent_id = ?2 AND status = 'accepted' AND last_activity_day <= ?3
+     ORDER BY last_activity_day, profile_id LIMIT ?4`,
+  )
+    .bind(input.tenantId, input.consentId, input.throughDay, input.limit)
+    .all<{ profile_id: string }>();
+  const tally = newTally();
+  const update = env.DB.prepare(
+    `UPDATE consent_state SET status = 'unknown', status_changed_at = ?1, expired_at = ?1
+     WHERE tenant_id = ?2 AND consent_id = ?3 AND profile_id = ?4 AND status = 'accepted'`,
+  );
+  const started = performance.now();
+  let changed = 0;
+  for (const row of results) {
+    const result = await update
+      .bind(input.at, input.tenantId, input.consentId, row.profile_id)
+      .run();
+    changed += result.meta.changes;
+    add(tally, "naive UPDATE", result);
+  }
+  // In workerd the clock advances across I/O, which is all this loop does.
+  const ms = performance.now() - started;
+  return Response.json({ states: changed, ms, ...tally });
+}
+
+/** Diagnostics: D1's own figures for a batch of statements, e.g. a candidate rewrite. */
+async function statements(env: Env, request: Request): Promise<Response> {
+  const input = (await request.json()) as { sql: string; params: unknown[] }[];
+  const results = await env.DB.batch(input.map((s) => env.DB.prepare(s.sql).bind(...s.params)));
+  return Response.json(
+    results.map((r, i) => ({
+      sql: label(input[i]?.sql ?? ""),
+      rowsRead: r.meta.rows_read,
+      rowsWritten: r.meta.rows_written,
+      changes: r.meta.changes,
+      rows: r.results.length,
+    })),
+  );
+}
+
+/**
+ * Diagnostics: links `n` expiry entries of distinct profiles as a chunk does (the real `link`),
+ * so that the bench can read workerd's CPU time per entry from outside (inside, the clock only
+ * moves across I/O).
+ */
+async function chain(url: URL): Promise<Response> {
+  const n = Number(url.searchParams.get("n") ?? "1000");
+  const entries = Array.from({ length: n }, (_, i) => ({
+    profileId: `cust-${String(i).padStart(7, "0")}`,
+    consentId: "con_00000000000000000000",
+    consentKey: "newsletter",
+    consentVersion: 1,
+    from: "accepted",
+    to: "unknown",
+    reason: "expired",
+    actor: "cron:run_00000000000000000000",
+    occurredAt: 1_795_917_600_000,
+    recordedAt: 1_795_917_600_000,
+  }));
+  const heads = new Map(entries.map((e) => [e.profileId, "0".repeat(64)]));
+  const { linked } = await link("ten_00000000000000000000", heads, entries);
+  return Response.json({ linked: linked.length });
+}
+
+/** Diagnostics: `n` trivial D1 round trips one after the other, to price a round trip. */
+async function roundTrips(env: Env, url: URL): Promise<Response> {
+  const n = Number(url.searchParams.get("n") ?? "100");
+  const statement = env.DB.prepare("SELECT 1 AS one");
+  for (let i = 0; i < n; i++) await statement.all();
+  return Response.json({ roundTrips: n });
+}
+
+export default {
+  async fetch(request, env, ctx) {
+    const url = new URL(request.url);
+    if (url.pathname === "/__bench/statements" && request.method === "POST") {
+      return statements(env, request);
+    }
+    if (url.pathname === "/__bench/naive" && request.method === "POST") return naive(env, request);
+    if (url.pathname === "/__bench/last-scheduled") return Response.json(lastScheduled);
+    if (url.pathname === "/__bench/chain") return chain(url);
+    if (url.pathname === "/__bench/d1") return roundTrips(env, url);
+    if (url.pathname === "/__bench/rewrite") {
+      if (url.searchParams.has("on")) rewrite = url.searchParams.get("on") === "1";
+      return Response.json({ rewrite, rewritten });
+    }
+    const tally = newTally();
+    const response = await worker.fetch(request, { ...env, DB: meter(env.DB, tally) }, ctx);
+    const metered = new Response(response.body, response);
+    metered.headers.set("X-Bench-D1", JSON.stringify(tally));
+    return metered;
+  },
+
+  async scheduled(controller, env) {
+    const tally = newTally();
+    try {
+      await worker.scheduled(controller, { ...env, DB: meter(env.DB, tally) });
+    } finally {
+      lastScheduled = tally;
+    }
+  },
+} satisfies ExportedHandler<Env>;
