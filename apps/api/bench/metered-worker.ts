@@ -1,4 +1,4 @@
-// A bench-only entry point (`wrangler dev bench/metered-worker.ts --config wrangler.jsonc`):
+// A bench-only entry point (bundled by the bench, served by `wrangler dev --no-bundle`):
 // the real Worker, with its D1 binding wrapped to add up D1's own `rows_read` and
 // `rows_written` of every statement a request or a cron run makes. The timed measurements use
 // the real entry point; this one counts rows, hosts the naive expiry for comparison, and can

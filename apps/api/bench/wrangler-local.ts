@@ -32,12 +32,7 @@ export function executeFile(persistTo: string, file: string): void {
   wrangler(["d1", "execute", "DB", "--local", "--persist-to", persistTo, "--file", file, "--yes"]);
 }
 
-/** Rows of one read query, through `wrangler d1 execute --json`. */
-export function query<T>(persistTo: string, sql: string): T[] {
-  return queryMany(persistTo, [sql])[0] as T[];
-}
-
-/** Rows of several read queries in one `wrangler d1 execute` (each start costs seconds). */
+/** Rows of read queries, in one `wrangler d1 execute --json` (each start costs seconds). */
 export function queryMany(persistTo: string, statements: string[]): unknown[][] {
   const sql = statements.map((s) => s.trim().replace(/;$/, "")).join(";\n");
   const out = wrangler([

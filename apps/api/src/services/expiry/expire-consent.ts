@@ -101,10 +101,12 @@ async function chunkOnce(rc: RunContext, work: ConsentWork): Promise<ChunkResult
       // Flip the states still accepted and due; T marks the ones this chunk flipped.
       db
         .prepare(
+          // The list drives the primary-key lookups; the unary `+` keeps SQLite from scanning
+          // the whole due range of the partial index instead (it did, on every chunk).
           `UPDATE consent_state SET status = 'unknown', status_changed_at = ?8, expired_at = ?8
-           WHERE tenant_id = ?4 AND consent_id = ?5
-             AND profile_id IN (SELECT value ->> '$.p' FROM json_each(?7))
-             AND status = 'accepted' AND last_activity_day <= ?6 AND ${guard}`,
+           WHERE (tenant_id, profile_id, consent_id) IN
+               (SELECT ?4, value ->> '$.p', ?5 FROM json_each(?7))
+             AND +status = 'accepted' AND +last_activity_day <= ?6 AND ${guard}`,
         )
         .bind(...params, work.scheduledAt),
       // The history of exactly the states flipped above.
