@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { generateKey } from "../src/services/keys/material.ts";
 import {
   type ConsentSeed,
+  DEMO_CATALOGUE,
   type ProvisionedSecrets,
   provisionTenant,
 } from "../src/services/tenants/provision.ts";
@@ -19,36 +20,11 @@ export const MS_PER_DAY = 86_400_000;
  */
 export const GAP_DAYS = 8;
 
-/** The catalogue, in the order states are generated; like the demo tenant's, plus loyalty. */
-export const CATALOGUE: (ConsentSeed & { expiry: { days: number; extendOn: string[] } })[] = [
-  {
-    key: "newsletter",
-    kind: "opt_in",
-    title: "Newsletter",
-    description: "News and offers by email.",
-    entryEvents: [],
-    expiry: {
-      days: 365,
-      extendOn: ["email_clicked", "order_placed", "consent_accepted"],
-      enabled: true,
-    },
-  },
-  {
-    key: "sms",
-    kind: "opt_in",
-    title: "SMS offers",
-    description: "Offers by text message.",
-    entryEvents: [],
-    expiry: { days: 180, extendOn: ["sms_clicked", "order_placed"], enabled: true },
-  },
-  {
-    key: "order",
-    kind: "legal_basis",
-    title: "Customer relationship (orders)",
-    description: "Legitimate interest after an order, GDPR art. 6(1)(f).",
-    entryEvents: ["order_placed"],
-    expiry: { days: 1095, extendOn: ["order_placed", "account_upserted"], enabled: true },
-  },
+type ExpiringSeed = ConsentSeed & { expiry: { days: number; extendOn: string[] } };
+
+/** The catalogue, in the order states are generated: the demo tenant's, plus loyalty. */
+export const CATALOGUE: ExpiringSeed[] = [
+  ...DEMO_CATALOGUE.flatMap((c) => (c.expiry ? [{ ...c, expiry: c.expiry }] : [])),
   {
     key: "loyalty",
     kind: "opt_in",
