@@ -2,6 +2,14 @@ import { drizzle } from "drizzle-orm/d1";
 import type { Db } from "../services/context";
 import * as schema from "./schema";
 
+/** One Drizzle instance per binding: building one walks the whole schema (2 % of a request). */
+const instances = new WeakMap<D1Database, Db>();
+
 export function createDb(d1: D1Database): Db {
-  return drizzle(d1, { schema });
+  let db = instances.get(d1);
+  if (!db) {
+    db = drizzle(d1, { schema });
+    instances.set(d1, db);
+  }
+  return db;
 }

@@ -121,8 +121,12 @@ export function createApp(options: AppOptions = {}) {
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
     const session = bearer ? undefined : getCookie(c, SESSION_COOKIE);
     let auth: TrpcContext["auth"] = null;
-    if (bearer) auth = await authenticate({ db, input: { key: bearer }, now: at });
-    else if (session && c.req.header(CONSOLE_HEADER) !== "1") {
+    let signingSecrets: ServerDeps["signingSecrets"] = new Map();
+    if (bearer) {
+      const found = await authenticate({ db, input: { key: bearer }, now: at });
+      auth = found.ok ? { ok: true, credential: found.credential } : found;
+      signingSecrets = found.signingSecrets ?? signingSecrets;
+    } else if (session && c.req.header(CONSOLE_HEADER) !== "1") {
       auth = { ok: false, message: `Console calls must send the ${CONSOLE_HEADER}: 1 header.` };
     } else if (session) {
       const resolved = await authenticateSession({ db, input: { token: session }, now: at });
@@ -139,6 +143,7 @@ export function createApp(options: AppOptions = {}) {
           db,
           rateLimiter,
           resHeaders,
+          signingSecrets,
           expiry: { runContext: runContext(c.env, now), fanOut: fanOutOf(c.env) },
         };
         return {

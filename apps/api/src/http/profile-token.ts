@@ -12,7 +12,7 @@ export type ProfileTokenResult = { ok: true; profileId: string } | { ok: false; 
  */
 export async function verifyProfileToken(
   token: string,
-  secretFor: (kid: string) => Promise<string | null>,
+  secretFor: (kid: string) => string | null,
   now: number,
 ): Promise<ProfileTokenResult> {
   let kid: string | undefined;
@@ -26,7 +26,7 @@ export async function verifyProfileToken(
   if (typeof kid !== "string" || kid.length === 0 || kid.length > 64) {
     return { ok: false, message: "The profile token has no `kid`." };
   }
-  const secret = await secretFor(kid);
+  const secret = secretFor(kid);
   if (secret === null) return { ok: false, message: "The profile token's `kid` is unknown." };
   let payload: Record<string, unknown>;
   try {

@@ -1,7 +1,7 @@
 import type { Db } from "../services/context";
 import type { RunContext } from "../services/expiry/expire-consent";
 import type { FanOut } from "../services/expiry/run-nightly";
-import type { Credential } from "../services/keys/authenticate";
+import type { Credential, SigningSecrets } from "../services/keys/authenticate";
 
 /** Replaceable in tests; in production the Workers Rate Limiting binding. */
 export interface RateLimiter {
@@ -16,6 +16,8 @@ export interface ServerDeps {
   db: Db;
   rateLimiter: RateLimiter;
   resHeaders: Headers;
+  /** The tenant's profile-token secrets, read with a publishable key (empty otherwise). */
+  signingSecrets: SigningSecrets;
   /** For `admin.runs.trigger`. */
   expiry: { runContext: RunContext; fanOut: FanOut | undefined };
 }

@@ -50,7 +50,12 @@ export async function loadConsents(
   ctx: ServiceContext,
   options: { includeArchived?: boolean } = {},
 ): Promise<StoredConsent[]> {
-  const rows = await ctx.db
+  return (await consentsQuery(ctx, options)).map(toStoredConsent);
+}
+
+/** The statement behind `loadConsents`, for a `db.batch`; map its rows with `toStoredConsent`. */
+export function consentsQuery(ctx: ServiceContext, options: { includeArchived?: boolean } = {}) {
+  return ctx.db
     .select()
     .from(consent)
     .where(
@@ -59,7 +64,6 @@ export async function loadConsents(
         : and(eq(consent.tenantId, ctx.tenantId), isNull(consent.archivedAt)),
     )
     .orderBy(asc(consent.key));
-  return rows.map(toStoredConsent);
 }
 
 /** A consent of this tenant by key; another tenant's key reads as absent (R12). */

@@ -1,7 +1,7 @@
 import type { ActivitySource, ConsentState, ConsentStatus } from "@lapse/consent";
 import { and, eq, sql } from "drizzle-orm";
 import { consentState } from "../../db/schema";
-import { loadConsents, type StoredConsent } from "../consents/load";
+import { consentsQuery, type StoredConsent, toStoredConsent } from "../consents/load";
 import type { ServiceContext } from "../context";
 
 /**
@@ -25,19 +25,20 @@ export function toDomainState(row: StateRow, key: string): ConsentState {
 
 /**
  * The tenant's consents (archived ones included, so their states keep their keys) and one
- * profile's states keyed by consent key, read in parallel.
+ * profile's states keyed by consent key: one D1 round trip (a batch of two reads).
  */
 export async function loadProfile(
   ctx: ServiceContext,
   profileId: string,
 ): Promise<{ consents: StoredConsent[]; states: Map<string, ConsentState> }> {
-  const [consents, rows] = await Promise.all([
-    loadConsents(ctx, { includeArchived: true }),
+  const [consentRows, rows] = await ctx.db.batch([
+    consentsQuery(ctx, { includeArchived: true }),
     ctx.db
       .select()
       .from(consentState)
       .where(and(eq(consentState.tenantId, ctx.tenantId), eq(consentState.profileId, profileId))),
   ]);
+  const consents = consentRows.map(toStoredConsent);
   return { consents, states: statesByKey(rows, consents) };
 }
 

@@ -2,7 +2,7 @@ import { ConsentKey, ProfileId, RequestedStatus } from "@lapse/consent";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { verifyProfileToken } from "../../http/profile-token";
-import { type Credential, signingSecret } from "../../services/keys/authenticate";
+import type { Credential } from "../../services/keys/authenticate";
 import { get } from "../../services/profiles/get";
 import { history } from "../../services/profiles/history";
 import { update } from "../../services/profiles/update";
@@ -38,7 +38,7 @@ const profileProcedure = keyedProcedure
 
 /** `api` for a secret key with the `profiles` scope, `customer` for this profile's token. */
 async function whoMayTouch(
-  ctx: { profileToken: string | null; db: ServerDeps["db"]; now: number },
+  ctx: { profileToken: string | null; signingSecrets: ServerDeps["signingSecrets"]; now: number },
   credential: Credential,
   profileId: string,
 ): Promise<"api" | "customer"> {
@@ -54,7 +54,7 @@ async function whoMayTouch(
   }
   const token = await verifyProfileToken(
     ctx.profileToken,
-    (kid) => signingSecret({ db: ctx.db, input: { tenantId: credential.tenantId, kid } }),
+    (kid) => ctx.signingSecrets.get(kid) ?? null,
     ctx.now,
   );
   if (!token.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: token.message });
