@@ -1,9 +1,8 @@
 // A bench-only entry point (bundled by the bench, served by `wrangler dev --no-bundle`):
 // the real Worker, with its D1 binding wrapped to add up D1's own `rows_read` and
 // `rows_written` of every statement a request or a cron run makes. The timed measurements use
-// the real entry point; this one counts rows, hosts the naive expiry for comparison, and can
-// swap one statement for a proposed rewrite (`/__bench/rewrite?on=1`) to measure a fix without
-// touching the service code. Never deployed.
+// the real entry point; this one counts rows and hosts the naive expiry for comparison. Never
+// deployed.
 import worker from "../src/index";
 import { link } from "../src/services/history/chain";
 
@@ -36,31 +35,6 @@ function add(tally: D1Tally, sql: string, result: D1Result | undefined): void {
   entry.rowsRead += result?.meta.rows_read ?? 0;
   entry.rowsWritten += result?.meta.rows_written ?? 0;
   entry.changes += result?.meta.changes ?? 0;
-}
-
-/**
- * The proposed fix for the chunk's flip (BENCHMARKS.md): the same UPDATE written as an upsert
- * over the JSON list, as `extendStates` does, so that SQLite loops over the list and looks each
- * state up by primary key instead of scanning the consent's whole due range for every chunk.
- * The EXISTS keeps it from creating rows, as the UPDATE never does.
- */
-const FLIP =
-  /UPDATE consent_state SET status = 'unknown', status_changed_at = \?8, expired_at = \?8\s+WHERE tenant_id = \?4 AND consent_id = \?5\s+AND profile_id IN \(SELECT value ->> '\$\.p' FROM json_each\(\?7\)\)\s+AND status = 'accepted' AND last_activity_day <= \?6 AND (EXISTS \(SELECT 1 FROM expiry_lease WHERE [^)]*\))\s*$/;
-const FLIP_AS_UPSERT = `INSERT INTO consent_state (tenant_id, profile_id, consent_id, status,
-    status_changed_at, expired_at)
-  SELECT ?4, j.value ->> '$.p', ?5, 'unknown', ?8, ?8 FROM json_each(?7) AS j
-  WHERE $1 AND EXISTS (SELECT 1 FROM consent_state AS s
-    WHERE s.tenant_id = ?4 AND s.profile_id = j.value ->> '$.p' AND s.consent_id = ?5)
-  ON CONFLICT (tenant_id, profile_id, consent_id) DO UPDATE SET status = 'unknown',
-    status_changed_at = excluded.status_changed_at, expired_at = excluded.expired_at
-  WHERE consent_state.status = 'accepted' AND consent_state.last_activity_day <= ?6`;
-let rewrite = false;
-let rewritten = 0;
-
-function rewriteSql(sql: string): string {
-  if (!rewrite || !FLIP.test(sql)) return sql;
-  rewritten += 1;
-  return sql.replace(FLIP, FLIP_AS_UPSERT);
 }
 
 /** The SQL text of each metered statement, for the per-statement figures. */
@@ -108,10 +82,7 @@ function meter(db: D1Database, tally: D1Tally): D1Database {
   return new Proxy(db, {
     get(target, property) {
       if (property === "prepare") {
-        return (sql: string) => {
-          const text = rewriteSql(sql);
-          return meterStatement(target.prepare(text), text, tally);
-        };
+        return (sql: string) => meterStatement(target.prepare(sql), sql, tally);
       }
       if (property === "batch") {
         return async (statements: D1PreparedStatement[]) => {
@@ -227,10 +198,6 @@ export default {
     if (url.pathname === "/__bench/last-scheduled") return Response.json(lastScheduled);
     if (url.pathname === "/__bench/chain") return chain(url);
     if (url.pathname === "/__bench/d1") return roundTrips(env, url);
-    if (url.pathname === "/__bench/rewrite") {
-      if (url.searchParams.has("on")) rewrite = url.searchParams.get("on") === "1";
-      return Response.json({ rewrite, rewritten });
-    }
     const tally = newTally();
     const response = await worker.fetch(request, { ...env, DB: meter(env.DB, tally) }, ctx);
     const metered = new Response(response.body, response);

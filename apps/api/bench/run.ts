@@ -29,7 +29,9 @@ const HELP = `pnpm bench [-- flags]
   --profiles N            profiles; each has states / profiles consents, 1 to 4 (default 250000)
   --due F                 fraction of the states due at T (default 0.25)
   --no-history            no acceptance history (one chained line per state by default)
-  --chunk-size N          EXPIRY_CHUNK_SIZE for the runs (default: wrangler.jsonc's, 1000)
+  --chunk-size N          EXPIRY_CHUNK_SIZE for the runs (default: wrangler.jsonc's, 5000)
+  --compare-chunk-size N  the same night again on a fresh copy with this chunk size
+                          (default 1000, or 5000 when --chunk-size is 1000; 0: skip)
   --ingest-batches N      events.track calls per ingest pass (default 200)
   --batch-size N          events per call (default 500)
   --ingest-connections N  concurrent ingest calls (default 4)
@@ -46,6 +48,7 @@ const { values: flags } = parseArgs({
     due: { type: "string", default: "0.25" },
     "no-history": { type: "boolean", default: false },
     "chunk-size": { type: "string" },
+    "compare-chunk-size": { type: "string" },
     "ingest-batches": { type: "string", default: "200" },
     "batch-size": { type: "string", default: "500" },
     "ingest-connections": { type: "string", default: "4" },
@@ -84,8 +87,14 @@ const opts = {
   naive: num("naive", flags.naive),
 };
 /** wrangler.jsonc's EXPIRY_CHUNK_SIZE, used when --chunk-size is not given. */
-const CONFIG_CHUNK_SIZE = 1000;
+const CONFIG_CHUNK_SIZE = 5000;
 const chunkSize = opts.chunkSize ?? CONFIG_CHUNK_SIZE;
+const compareChunkSize =
+  flags["compare-chunk-size"] === undefined
+    ? chunkSize === 1000
+      ? 5000
+      : 1000
+    : num("compare-chunk-size", flags["compare-chunk-size"]);
 /** Calls per key over the whole bench: the local rate limit is 1,200 a minute per key. */
 const CALLS_PER_KEY = 1000;
 
@@ -295,9 +304,9 @@ async function main() {
     `loaded ${counts.map((c) => `${fmt(c.n)} ${c.status}`).join(", ")} states and ${fmt(historyRows)} history lines through wrangler d1 execute in ${fmt(loadSeconds, 1)} s; ${fmt(dataset.expectedDue)} due at T`,
   );
 
-  // A copy of the fresh D1 for the what-if run of the proposed fix, at the end.
-  const whatIfPersist = path.join(work, "d1-what-if");
-  cpSync(persistTo, whatIfPersist, { recursive: true });
+  // A copy of the fresh D1 for the same night with another chunk size, at the end.
+  const comparePersist = path.join(work, "d1-compare");
+  if (compareChunkSize > 0) cpSync(persistTo, comparePersist, { recursive: true });
 
   // --- 2. The limit first, on a copy taken before any run, while nothing else of ours runs ---
   const rawFile = path.join(work, "raw.sqlite");
@@ -399,6 +408,14 @@ async function main() {
     seconds: 30,
     next: readRequest,
   });
+  // One connection: the latency of a call that waits for no other.
+  const alone = await runLoad({
+    url: server().url,
+    connections: 1,
+    requests: 1000,
+    seconds: Math.max(2, opts.readSeconds / 3),
+    next: readRequest,
+  });
   const [reads, readsCpu] = await withCpu(() =>
     runLoad({
       url: server().url,
@@ -495,27 +512,23 @@ async function main() {
   await server().stop();
   dev = null;
 
-  // --- What if: the same night on the fresh copy, with the proposed flip statement --------
-  dev = await startDev({
-    persistTo: whatIfPersist,
-    log,
-    script: meteredBundle,
-    ...(opts.chunkSize === undefined ? {} : { vars: { EXPIRY_CHUNK_SIZE: String(chunkSize) } }),
-  });
-  await fetch(`${server().url}/__bench/rewrite?on=1`);
-  const [, whatIfCpu] = await withCpu(() => cron(T));
-  const whatIfTally = await lastScheduledTally();
-  const { rewritten } = (await (await fetch(`${server().url}/__bench/rewrite`)).json()) as {
-    rewritten: number;
-  };
-  await server().stop();
-  dev = null;
-  const whatIf = rewritten > 0 ? readRun(T, whatIfPersist) : null;
-  log(
-    whatIf
-      ? `what-if (flip as an upsert): ${fmt(whatIf.expired)} expired in ${fmt(whatIf.ms)} ms`
-      : "what-if: the flip statement was not found (the service changed): skipped",
-  );
+  // --- The same night on the fresh copy, with another chunk size --------------------------
+  let compare: (ReturnType<typeof readRun> & { cpu: Cpu; chunkSize: number }) | null = null;
+  if (compareChunkSize > 0) {
+    dev = await startDev({
+      persistTo: comparePersist,
+      log,
+      script: workerBundle,
+      vars: { EXPIRY_CHUNK_SIZE: String(compareChunkSize) },
+    });
+    const [, compareCpu] = await withCpu(() => cron(T));
+    await server().stop();
+    dev = null;
+    compare = { ...readRun(T, comparePersist), cpu: compareCpu, chunkSize: compareChunkSize };
+    log(
+      `the night at T with chunks of ${fmt(compareChunkSize)}: ${fmt(compare.expired)} expired in ${fmt(compare.ms)} ms`,
+    );
+  }
 
   // --- The table -------------------------------------------------------------------------
   const lapseRate = night.expired / (night.ms / 1000);
@@ -610,6 +623,10 @@ async function main() {
     ],
     ["  CPU / call: workerd / wrangler / load gen.", cpuPerCall(readsCpu, reads.requests, 2)],
     [
+      "  at 1 connection: requests / s, p50 / p99",
+      `${fmt(alone.perSecond)}, ${fmt(alone.p50, 1)} / ${fmt(alone.p99, 1)} ms`,
+    ],
+    [
       "  D1 statements / call (metered)",
       fmt((readTally.statements + readTally.unmetered) / meteredReads.requests, 1),
     ],
@@ -631,10 +648,10 @@ async function main() {
       `${fmt((chainCpu.workerd * 1000) / chainEntries)} ms CPU / 1,000 entries`,
     ],
     [
-      "what-if: the night with the flip as an upsert",
-      whatIf
-        ? `${fmt(whatIf.expired / (whatIf.ms / 1000))} states/s, ${fmt(whatIf.rows_read / whatIf.expired, 2)} rows read / state, ${fmt((whatIfCpu.workerd * 1000) / whatIf.expired)} ms workerd CPU / 1,000`
-        : "n/a (statement not found)",
+      `the same night with chunks of ${fmt(compareChunkSize)}`,
+      compare
+        ? `${fmt(compare.expired / (compare.ms / 1000))} states/s (${fmt(compare.expired / (compare.ms / 1000) / lapseRate, 2)}×), ${fmt(compare.chunks)} chunks, ${fmt(compare.rows_read / compare.expired, 2)} rows read / state, ${fmt((compare.cpu.workerd * 1000) / compare.expired)} ms workerd CPU / 1,000`
+        : "skipped",
     ],
     ["workerd peak RSS over the session", `${fmt(peakMemory / 1024)} MiB`],
   ];
@@ -671,14 +688,6 @@ async function main() {
     Math.max(1, dueNight.expired),
     "/ state",
   );
-  if (whatIf) {
-    breakdown(
-      `What-if: the night at T with the flip as an upsert (${fmt(whatIf.expired)} expired), per expired state`,
-      whatIfTally,
-      Math.max(1, whatIf.expired),
-      "/ state",
-    );
-  }
   console.log(
     `\nWhere raw SQLite's time goes, the night at T (${fmt(rawNightRun.ms)} ms in all; the rest is JavaScript: hashing, JSON, drizzle)`,
   );
@@ -742,10 +751,10 @@ async function main() {
               repeats: repeatTally,
             },
           },
-          reads: { ...strip(reads), cpu: readsCpu, metered: readTally },
+          reads: { ...strip(reads), cpu: readsCpu, metered: readTally, alone: strip(alone) },
           meteredDueNight: { ...dueNight, metered: dueTally },
           naive,
-          whatIf: whatIf ? { ...whatIf, cpu: whatIfCpu, metered: whatIfTally } : null,
+          compare,
           healthz: { ...strip(healthz), cpu: healthzCpu },
           chain: { entries: chainEntries, cpu: chainCpu },
           d1RoundTrip: { roundTrips, cpu: roundTripCpu },

@@ -6,7 +6,7 @@ import type { ExpiryMessage, FanOut } from "./services/expiry/run-nightly";
 /** The expiry settings among the Worker's vars, validated once. */
 const ExpiryVars = z.object({
   EXPIRY_MODE: z.enum(["inline", "queue"]).default("inline"),
-  EXPIRY_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(1000),
+  EXPIRY_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(5000),
 });
 
 /** How long a consumer works on one message before it enqueues a continuation. */
