@@ -16,6 +16,7 @@ import {
   type ConsentWork,
   consentLeaseName,
   expireChunk,
+  fittingPrefix,
   type RunContext,
 } from "../src/services/expiry/expire-consent";
 import { acquireLease, releaseLease } from "../src/services/expiry/lease";
@@ -312,6 +313,42 @@ describe("cost of a run (R10, SPEC §6)", () => {
     expect(due).toMatchObject({ expired: 500 });
     expect(due?.rowsRead).toBeGreaterThanOrEqual(500);
     expect(due?.rowsWritten).toBeGreaterThanOrEqual(1000);
+  });
+
+  it("R10: a chunk's list stays under D1's 2 MB value limit, even for the longest, most escaped profile ids", async () => {
+    // 128 control characters: 768 bytes once JSON-escaped. 2,400 of them in one chunk of
+    // 5,000 would be a 2.2 MB parameter; the chunk takes what fits and the next takes the rest.
+    const A = day("2032-03-20");
+    const clock = new Clock(at(A));
+    const api = await tenantAt(clock, DEMO_CONSENTS);
+    await api.configure("newsletter", { days: 30 });
+    await api.activate("newsletter");
+    const profiles = names(2400, "").map((n) => "\u0001".repeat(128 - n.length) + n);
+    expect(fittingPrefix(profiles)).toBeLessThan(2400);
+    expect(fittingPrefix(profiles.slice(0, 100))).toBe(100);
+    for (let i = 0; i < profiles.length; i += 400) {
+      const items = profiles.slice(i, i + 400).map((profileId) => ({
+        profileId,
+        consent: "newsletter",
+        status: "accepted",
+        changedAt: iso(at(A, "09:00")),
+      }));
+      await api.ok("mutation", "admin.profiles.import", { items });
+    }
+
+    const outcome = await runExpiry(rcWith({ chunkSize: 5000 }), {
+      scheduledAt: nightOf(A + 30),
+      trigger: "cron",
+    });
+    if (!outcome.started) throw new Error("the run did not start");
+    expect(await api.runFigures(outcome.runId, "newsletter")).toMatchObject({
+      status: "succeeded",
+      expired: 2400,
+      chunks: 2,
+    });
+    const sample = [profiles[0], profiles[1500], profiles[2399]] as string[];
+    expect(await api.statuses(sample, "newsletter")).toEqual(["unknown", "unknown", "unknown"]);
+    expect(await expiredRows(api, sample)).toEqual([1, 1, 1]);
   });
 });
 

@@ -27,12 +27,33 @@ export interface ConsentWork {
 
 export interface ChunkResult {
   expired: number;
-  /** Due states read for this chunk; fewer than the chunk size means none is left. */
-  scanned: number;
+  /** False when this chunk took every due state that was left. */
+  more: boolean;
   rowsRead: number;
   rowsWritten: number;
   /** False when the lease was lost: nothing was written and the caller must stop. */
   held: boolean;
+}
+
+/**
+ * A chunk's list travels as one JSON value, and D1 refuses a value over 2 MB. 5,000 ordinary
+ * profile ids take under 1 MB, but ids made of control characters (6 bytes each once escaped)
+ * could pass the limit, so a chunk writes the longest prefix of its due states that fits this
+ * budget; the rest is still due and the next chunk takes it.
+ */
+export const CHUNK_JSON_BUDGET_BYTES = 1_500_000;
+/** Bytes of an entry besides its escaped profile id: two 64-digit hashes, keys, punctuation. */
+const ENTRY_OVERHEAD_BYTES = 160;
+const utf8 = new TextEncoder();
+
+/** The longest prefix of `profileIds` whose chunk list fits `CHUNK_JSON_BUDGET_BYTES`. */
+export function fittingPrefix(profileIds: readonly string[]): number {
+  let bytes = 2;
+  for (let i = 0; i < profileIds.length; i++) {
+    bytes += utf8.encode(JSON.stringify(profileIds[i])).byteLength + ENTRY_OVERHEAD_BYTES;
+    if (bytes > CHUNK_JSON_BUDGET_BYTES) return i;
+  }
+  return profileIds.length;
 }
 
 export function consentLeaseName(consentId: string): string {
@@ -73,7 +94,8 @@ async function chunkOnce(rc: RunContext, work: ConsentWork): Promise<ChunkResult
       .bind(work.tenantId, work.consentId, throughDay, rc.chunkSize)
       .all<{ profileId: string; head: string }>(),
   );
-  const due = read.results;
+  const fits = fittingPrefix(read.results.map((d) => d.profileId));
+  const due = read.results.slice(0, fits);
   const chained = await link(
     work.tenantId,
     new Map(due.map((d) => [d.profileId, d.head])),
@@ -148,7 +170,7 @@ async function chunkOnce(rc: RunContext, work: ConsentWork): Promise<ChunkResult
   return {
     held: (renewed?.meta.changes ?? 0) === 1,
     expired: flipped?.meta.changes ?? 0,
-    scanned: due.length,
+    more: fits < read.results.length || read.results.length === rc.chunkSize,
     rowsRead: [read, ...results].reduce((sum, r) => sum + (r.meta.rows_read ?? 0), 0),
     rowsWritten: results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0),
   };
@@ -194,7 +216,7 @@ export async function expireConsent(
       progress.rowsRead += chunk.rowsRead;
       progress.rowsWritten += chunk.rowsWritten;
       if (!chunk.held) throw new Error(`Lost the lease on ${lease.name} during run ${work.runId}.`);
-      if (chunk.scanned < rc.chunkSize) break;
+      if (!chunk.more) break;
       if (options.deadline !== undefined && rc.clock() >= options.deadline) {
         progress.outcome = "budget";
         break;
