@@ -441,6 +441,13 @@ async function main() {
   log(
     `/healthz: ${fmt(healthz.perSecond)} req/s, p50 ${fmt(healthz.p50, 1)} ms, p99 ${fmt(healthz.p99, 1)} ms`,
   );
+  const healthzAlone = await runLoad({
+    url: server().url,
+    connections: 1,
+    requests: 1000,
+    seconds: Math.max(2, opts.readSeconds / 3),
+    next: () => ({ method: "GET", path: "/healthz", headers: {} }),
+  });
   const peakMemory = server().peakMemoryKiB();
   await server().stop();
   dev = null;
@@ -640,6 +647,10 @@ async function main() {
       `${fmt(healthz.perSecond)} req/s, p50 / p99 ${fmt(healthz.p50, 1)} / ${fmt(healthz.p99, 1)} ms, CPU / call ${cpuPerCall(healthzCpu, healthz.requests, 2)}`,
     ],
     [
+      "  /healthz at 1 connection",
+      `${fmt(healthzAlone.perSecond)} req/s, p50 / p99 ${fmt(healthzAlone.p50, 1)} / ${fmt(healthzAlone.p99, 1)} ms`,
+    ],
+    [
       "one local D1 round trip (SELECT 1)",
       `${fmt(roundTripCpu.workerd / roundTrips, 2)} ms workerd CPU`,
     ],
@@ -755,7 +766,7 @@ async function main() {
           meteredDueNight: { ...dueNight, metered: dueTally },
           naive,
           compare,
-          healthz: { ...strip(healthz), cpu: healthzCpu },
+          healthz: { ...strip(healthz), cpu: healthzCpu, alone: strip(healthzAlone) },
           chain: { entries: chainEntries, cpu: chainCpu },
           d1RoundTrip: { roundTrips, cpu: roundTripCpu },
           peakMemoryKiB: peakMemory,
