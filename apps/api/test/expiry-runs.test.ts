@@ -216,7 +216,8 @@ describe("resumable and idempotent (R10)", () => {
       get(target, prop) {
         if (prop === "batch") {
           return (statements: D1PreparedStatement[]) => {
-            if (statements.length === 4 && ++chunks > 2) {
+            // A chunk is the only batch of exactly three statements (lease, states, history).
+            if (statements.length === 3 && ++chunks > 2) {
               killed();
               return new Promise(() => {});
             }
@@ -426,8 +427,8 @@ describe("transient D1 errors are retried (R10)", () => {
       get(target, prop) {
         if (prop === "batch") {
           return async (statements: D1PreparedStatement[]) => {
-            // A chunk is the only batch of exactly four statements (lease, states, history, heads).
-            if (statements.length === 4 && failures.length > 0) throw failures.shift();
+            // A chunk is the only batch of exactly three statements (lease, states, history).
+            if (statements.length === 3 && failures.length > 0) throw failures.shift();
             return target.batch(statements);
           };
         }

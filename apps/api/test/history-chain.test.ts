@@ -1,6 +1,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createDb } from "../src/db/client";
 import { createApp } from "../src/http/app";
+import {
+  appendHistory,
+  type HistoryWrite,
+  isChainConflict,
+  withChainRetry,
+} from "../src/services/history/append";
 import {
   createTenant,
   DEMO_CONSENTS,
@@ -127,6 +134,90 @@ describe("tamper-evident history (R11)", () => {
       [seqs[1], "edited"],
       [seqs[2], "missing"],
     ]);
+  });
+
+  it("R11: the database refuses a line that does not continue its profile's chain, and changes nothing", async () => {
+    const { tenant, seqs } = await profileWithTrail();
+    const rows = await env.DB.prepare(
+      "SELECT consent_id, hash FROM consent_history WHERE tenant_id = ? AND profile_id = 'p' ORDER BY seq",
+    )
+      .bind(tenant.tenantId)
+      .all<{ consent_id: string; hash: string }>();
+    const [first] = rows.results;
+    if (!first) throw new Error("no trail");
+    const line = (prevHash: string, profileId = "p") =>
+      env.DB.prepare(
+        `INSERT INTO consent_history (tenant_id, profile_id, consent_id, consent_key,
+          consent_version, from_status, to_status, reason, actor, occurred_at, recorded_at,
+          prev_hash, hash)
+         VALUES (?, ?, ?, 'sms', 1, 'refused', 'accepted', 'api', 'key_x', 1, 1, ?, 'fork')`,
+      )
+        .bind(tenant.tenantId, profileId, first.consent_id, prevHash)
+        .run();
+    // A fork after the first line, a second first line, and a first line that is not ''.
+    for (const attempt of [() => line(first.hash), () => line(""), () => line("x", "new")]) {
+      const error = await unchanged(tenant.tenantId, () =>
+        attempt().then(
+          () => null,
+          (e) => e,
+        ),
+      );
+      expect(isChainConflict(error), String(error)).toBe(true);
+    }
+    expect(seqs).toHaveLength(4);
+  });
+
+  it("R11: a writer whose heads another writer moved loses the race whole, and retries on fresh data", async () => {
+    const { tenant, key } = await profileWithTrail();
+    const ctx = {
+      db: createDb(env.DB),
+      tenantId: tenant.tenantId,
+      actor: "key_x",
+      now: Date.now(),
+    };
+    const entry = (consent: string, to: "accepted" | "refused"): HistoryWrite => ({
+      consentId: "unused-by-the-chain",
+      entry: {
+        profileId: "p",
+        consent,
+        consentVersion: 1,
+        from: "unknown",
+        to,
+        reason: "api",
+        actor: "key_x",
+        occurredAt: ctx.now,
+        recordedAt: ctx.now,
+      },
+    });
+    // Read the head, then let another writer append before this batch runs.
+    const stale = await appendHistory(ctx, [entry("order", "refused")]);
+    expectOk(
+      await mutate(
+        "profile.update",
+        { profileId: "p", changes: [{ consent: "newsletter", status: "refused" }] },
+        key,
+      ),
+    );
+    const error = await unchanged(tenant.tenantId, () =>
+      env.DB.batch(stale).then(
+        () => null,
+        (e) => e,
+      ),
+    );
+    expect(isChainConflict(error), String(error)).toBe(true);
+    // withChainRetry runs the work again; the second attempt reads the new head and lands.
+    let attempts = 0;
+    await withChainRetry(async () => {
+      attempts += 1;
+      const statements =
+        attempts === 1 ? stale : await appendHistory(ctx, [entry("order", "refused")]);
+      return env.DB.batch(statements);
+    });
+    expect(attempts).toBe(2);
+    const verified = expectOk(
+      await query<Verify>("admin.profiles.verify", { profileId: "p" }, key),
+    );
+    expect(verified).toMatchObject({ ok: true, entries: 6, problems: [] });
   });
 
   it("R11: two changes to one profile at once both land, in one unbroken chain", async () => {

@@ -139,8 +139,8 @@ describe("profile.history", () => {
             consent_version, from_status, to_status, reason, actor, occurred_at, recorded_at,
             prev_hash, hash)
            VALUES (?, 'p1', ?, 'newsletter', 1, 'unknown', 'accepted', 'import', 'key_x', ?, ?, ?, ?)`,
-          // Pagination does not read the chain; distinct links keep the unique index happy.
-        ).bind(tenant.tenantId, consent, now - i, now, `prev-${i}`, `hash-${i}`),
+          // Pagination does not read the chain, but the database checks each link.
+        ).bind(tenant.tenantId, consent, now - i, now, i === 0 ? "" : `hash-${i - 1}`, `hash-${i}`),
       ),
     );
     const first = expectOk(await history(tenant, { profileId: "p1" }));

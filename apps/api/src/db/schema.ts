@@ -137,12 +137,8 @@ export const consentHistory = sqliteTable(
   },
   (t) => [
     index("consent_history_tenant_id_profile_id_seq_idx").on(t.tenantId, t.profileId, t.seq),
-    // One successor per entry: a profile's chain stays a line, even with concurrent writers.
-    uniqueIndex("consent_history_tenant_id_profile_id_prev_hash_idx").on(
-      t.tenantId,
-      t.profileId,
-      t.prevHash,
-    ),
+    // The chain stays a line through triggers (migration 0003): a line whose `prev_hash` is not
+    // its profile's head is refused, and each line moves the head.
     // The change feed (admin.changes.list): a tenant's changes in recording order.
     index("consent_history_tenant_id_seq_idx").on(t.tenantId, t.seq),
   ],

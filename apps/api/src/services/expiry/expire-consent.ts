@@ -64,7 +64,8 @@ export function consentLeaseName(consentId: string): string {
  * One chunk (R10): read up to `chunkSize` due states through the partial index, in a total order
  * (last-activity day, profile id), with their profiles' chain heads; link their `expired`
  * history entries (R11); then one batch renews the lease, flips the states that are still
- * accepted and due to `unknown`, appends the history of exactly those, and moves the heads.
+ * accepted and due to `unknown`, and appends the history of exactly those (the database moves
+ * the chain heads).
  * Every write checks the lease holder (fencing): a runner that lost its lease writes nothing.
  * A crash between chunks loses and duplicates nothing: the next chunk starts from the states
  * still accepted. A customer who changes a state between the read and the batch wins: that
@@ -152,18 +153,6 @@ async function chunkOnce(rc: RunContext, work: ConsentWork): Promise<ChunkResult
           `cron:${work.runId}`,
           work.scheduledAt,
         ),
-      // Heads move to the entries appended above.
-      db
-        .prepare(
-          `INSERT INTO history_head (tenant_id, profile_id, hash, entries)
-           SELECT ?1, j.value ->> '$.p', j.value ->> '$.h', 1 FROM json_each(?2) AS j
-           WHERE EXISTS (SELECT 1 FROM consent_history AS c
-             WHERE c.tenant_id = ?1 AND c.profile_id = j.value ->> '$.p'
-               AND c.prev_hash = j.value ->> '$.ph' AND c.hash = j.value ->> '$.h')
-           ON CONFLICT (tenant_id, profile_id) DO UPDATE SET
-             hash = excluded.hash, entries = history_head.entries + 1`,
-        )
-        .bind(work.tenantId, rows),
     ]),
   );
   const [renewed, flipped] = results;

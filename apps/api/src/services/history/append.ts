@@ -39,10 +39,10 @@ export async function loadHeads(
 }
 
 /**
- * The statements that append entries to their profiles' chains (R11): the entries with their
- * hashes, and the new heads. They belong in the same batch as the state changes they prove.
- * If another writer appended to one of these profiles since the heads were read, the batch
- * fails on the unique (tenant, profile, prev_hash) index; `withChainRetry` runs the service
+ * The statement that appends entries to their profiles' chains (R11), with their hashes; the
+ * database moves the heads itself (trigger). It belongs in the same batch as the state changes
+ * it proves. If another writer appended to one of these profiles since the heads were read,
+ * the chain guard refuses the line and the batch rolls back; `withChainRetry` runs the service
  * again on fresh data.
  */
 export async function appendHistory(
@@ -73,9 +73,6 @@ export async function appendHistory(
       h: hash,
     })),
   );
-  const newHeads = JSON.stringify(
-    [...chained.heads].map(([p, { hash, added }]) => ({ p, h: hash, n: added })),
-  );
   return [
     db
       .prepare(
@@ -88,30 +85,15 @@ export async function appendHistory(
          FROM json_each(?2) ORDER BY key`,
       )
       .bind(ctx.tenantId, rows),
-    upsertHeads(db, ctx.tenantId, newHeads),
   ];
 }
 
-/** Moves chain heads forward: `[{ p, h, n }]` = profile, new head hash, entries added. */
-export function upsertHeads(db: D1Database, tenantId: string, json: string): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO history_head (tenant_id, profile_id, hash, entries)
-       SELECT ?1, value ->> '$.p', value ->> '$.h', value ->> '$.n' FROM json_each(?2) WHERE true
-       ON CONFLICT (tenant_id, profile_id) DO UPDATE SET
-         hash = excluded.hash, entries = history_head.entries + excluded.entries`,
-    )
-    .bind(tenantId, json);
-}
+/** The chain guard's message (migration 0003). */
+export const CHAIN_MOVED = "history chain moved";
 
 /** True for the error of a batch that lost a race to append to the same chain. */
 export function isChainConflict(error: unknown): boolean {
-  return (
-    error instanceof Error &&
-    /UNIQUE constraint failed: consent_history\.tenant_id, consent_history\.profile_id, consent_history\.prev_hash/.test(
-      error.message,
-    )
-  );
+  return error instanceof Error && error.message.includes(CHAIN_MOVED);
 }
 
 /**

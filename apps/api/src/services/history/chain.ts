@@ -2,8 +2,9 @@
  * The tamper-evident proof trail: every history entry carries the hash of the previous entry
  * of its profile, and `history_head` anchors the last one (so deleting the newest entry shows
  * too). An entry's hash is SHA-256 over the previous hash and the entry's fields in a fixed
- * order. A unique index on (tenant, profile, prev_hash) keeps each chain a line: two writers
- * appending to the same profile at once cannot both succeed, and the loser retries.
+ * order. Triggers keep each chain a line (migration 0003): the database refuses a line whose
+ * `prev_hash` is not its profile's head, and every line moves the head. Two writers appending
+ * to the same profile at once cannot both succeed, and the loser retries.
  */
 
 export const GENESIS = "";
@@ -59,22 +60,22 @@ export interface Chained<T extends ChainedFields> {
 
 /**
  * Links entries, in the order given, to their profiles' chains, starting from each profile's
- * current head. Returns the linked entries and each profile's new head.
+ * current head. The database moves the heads as the lines are inserted.
  */
 export async function link<T extends ChainedFields>(
   tenantId: string,
   heads: ReadonlyMap<string, string>,
   entries: readonly T[],
-): Promise<{ linked: Chained<T>[]; heads: Map<string, { hash: string; added: number }> }> {
-  const next = new Map<string, { hash: string; added: number }>();
+): Promise<{ linked: Chained<T>[] }> {
+  const last = new Map<string, string>();
   const linked: Chained<T>[] = [];
   for (const entry of entries) {
-    const prev = next.get(entry.profileId)?.hash ?? heads.get(entry.profileId) ?? GENESIS;
+    const prev = last.get(entry.profileId) ?? heads.get(entry.profileId) ?? GENESIS;
     const hash = await entryHash(tenantId, prev, entry);
     linked.push({ entry, prevHash: prev, hash });
-    next.set(entry.profileId, { hash, added: (next.get(entry.profileId)?.added ?? 0) + 1 });
+    last.set(entry.profileId, hash);
   }
-  return { linked, heads: next };
+  return { linked };
 }
 
 /** An entry as stored: its fields, its place in the trail and its links. */
