@@ -4,9 +4,10 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DEMO_CATALOGUE, type ProvisionedSecrets, provisionTenant } from "@lapse/api/testing";
+import type { ProvisionedSecrets } from "@lapse/api/testing";
 import type { TestProject } from "vitest/node";
-import { freePort, run, type Server, startServer } from "./processes";
+import { seedDatabase, startApi } from "./local-api";
+import { freePort, type Server, startServer } from "./processes";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -17,9 +18,6 @@ declare module "vitest" {
 }
 
 const STOREFRONT_DIR = path.resolve(import.meta.dirname, "..");
-const API_DIR = path.resolve(STOREFRONT_DIR, "../api");
-const BIN = path.join(STOREFRONT_DIR, "node_modules", ".bin");
-const WRANGLER_ENV = { WRANGLER_SEND_METRICS: "false", CI: "true" };
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: Server[] = [];
@@ -30,61 +28,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 
   try {
-    const [apiPort, inspectorPort, storefrontPort] = [
-      await freePort(),
-      await freePort(),
-      await freePort(),
-    ];
+    const [apiPort, storefrontPort] = [await freePort(), await freePort()];
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const storefrontUrl = `http://127.0.0.1:${storefrontPort}`;
-    const wrangler = path.join(BIN, "wrangler");
-    const persist = ["--persist-to", path.join(stateDir, "wrangler")];
-
-    await run(wrangler, ["d1", "migrations", "apply", "DB", "--local", ...persist], {
-      cwd: API_DIR,
-      env: WRANGLER_ENV,
-    });
-    const { statements, secrets } = await provisionTenant({
-      name: "E2E brand",
-      now: Date.now(),
-      corsOrigins: [storefrontUrl],
-      consents: DEMO_CATALOGUE,
-    });
-    const seedFile = path.join(stateDir, "seed.sql");
-    await writeFile(seedFile, `${statements.join("\n")}\n`);
-    await run(
-      wrangler,
-      ["d1", "execute", "DB", "--local", ...persist, "--file", seedFile, "--yes"],
-      { cwd: API_DIR, env: WRANGLER_ENV },
-    );
+    const secrets = await seedDatabase(stateDir, { now: Date.now(), corsOrigins: [storefrontUrl] });
     // The storefront's back end reads the tenant the same way as under `pnpm dev`.
     const tenantFile = path.join(stateDir, "demo-tenant.json");
     await writeFile(tenantFile, JSON.stringify(secrets));
 
     // Both servers start together: wrangler takes a few seconds to bundle the Worker.
     const servers = await Promise.allSettled([
-      startServer({
-        name: "wrangler dev",
-        command: wrangler,
-        args: [
-          "dev",
-          "--local",
-          "--ip",
-          "127.0.0.1",
-          "--port",
-          String(apiPort),
-          "--inspector-port",
-          String(inspectorPort),
-          "--show-interactive-dev-session=false",
-          ...persist,
-        ],
-        cwd: API_DIR,
-        env: WRANGLER_ENV,
-        readyUrl: `${apiUrl}/healthz`,
-      }),
+      startApi(stateDir, apiPort, "/healthz"),
       startServer({
         name: "vite",
-        command: path.join(BIN, "vite"),
+        command: path.join(STOREFRONT_DIR, "node_modules", ".bin", "vite"),
         args: ["--host", "127.0.0.1", "--port", String(storefrontPort), "--strictPort"],
         cwd: STOREFRONT_DIR,
         env: { LAPSE_API_URL: apiUrl, LAPSE_DEMO_TENANT_FILE: tenantFile },
