@@ -5,16 +5,10 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createLapseClient, LapseError } from "@lapse/client";
-import {
-  type Browser,
-  type BrowserContext,
-  chromium,
-  type Locator,
-  type Page,
-} from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { launchChromium, screenshotPath } from "../../storefront-demo/e2e/browser";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
 const WAIT = { timeout: 10_000, interval: 100 };
 
@@ -38,19 +32,7 @@ let pageErrors: string[];
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -65,8 +47,7 @@ beforeEach(async () => {
 });
 
 afterEach(async ({ task }) => {
-  const name = task.name.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "");
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: screenshotPath(SCREENSHOTS, task.name), fullPage: true });
   await context.close();
   expect(pageErrors).toEqual([]);
 });
