@@ -12,6 +12,7 @@ import {
 import { ConfirmDialog } from "../components/confirm-dialog";
 import { EventCheckboxes } from "../components/event-checkboxes";
 import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback";
+import { Field } from "../components/field";
 import { ForecastChart } from "../components/forecast-chart";
 import { PageHeading } from "../components/page-heading";
 import { useI18n } from "../i18n";
@@ -195,32 +196,35 @@ function ExpiryPanel({ consent }: { consent: Consent }) {
           save.mutate();
         }}
       >
-        <div className="field">
-          <label htmlFor={`${id}-days`}>{t.consent.daysLabel}</label>
-          <input
-            id={`${id}-days`}
-            name="days"
-            type="number"
-            inputMode="numeric"
-            min={EXPIRY_DAYS_MIN}
-            max={EXPIRY_DAYS_MAX}
-            step={1}
-            required
-            className="short"
-            placeholder="365"
-            value={daysText}
-            aria-invalid={daysText !== "" && days === null ? true : undefined}
-            aria-describedby={`${id}-days-hint`}
-            onChange={(event) => setDaysText(event.target.value)}
-          />
-          <p id={`${id}-days-hint`} className="hint">
-            {daysText !== "" && days === null
+        <Field
+          id={`${id}-days`}
+          label={t.consent.daysLabel}
+          hint={
+            daysText !== "" && days === null
               ? t.consent.daysInvalid
               : active
                 ? t.consent.daysLater
-                : t.consent.daysHint}
-          </p>
-        </div>
+                : t.consent.daysHint
+          }
+        >
+          {(control) => (
+            <input
+              {...control}
+              name="days"
+              type="number"
+              inputMode="numeric"
+              min={EXPIRY_DAYS_MIN}
+              max={EXPIRY_DAYS_MAX}
+              step={1}
+              required
+              className="short"
+              placeholder="365"
+              value={daysText}
+              aria-invalid={daysText !== "" && days === null ? true : undefined}
+              onChange={(event) => setDaysText(event.target.value)}
+            />
+          )}
+        </Field>
         <EventCheckboxes
           legend={t.consent.extendLegend}
           hint={t.consent.extendHint}
@@ -390,23 +394,24 @@ function ReconfigureDialog({
       <p className="warning">
         <strong>{t.dialogs.reconfigureBody(day(utcDay(days ?? policy.days)))}</strong>
       </p>
-      <div className="field">
-        <label htmlFor={`${id}-days`}>{t.consent.daysLabel}</label>
-        <input
-          ref={daysInput}
-          id={`${id}-days`}
-          name="days"
-          type="number"
-          inputMode="numeric"
-          min={EXPIRY_DAYS_MIN}
-          max={EXPIRY_DAYS_MAX}
-          required
-          className="short"
-          value={daysText}
-          aria-invalid={days === null ? true : undefined}
-          onChange={(event) => setDaysText(event.target.value)}
-        />
-      </div>
+      <Field id={`${id}-days`} label={t.consent.daysLabel}>
+        {(control) => (
+          <input
+            ref={daysInput}
+            {...control}
+            name="days"
+            type="number"
+            inputMode="numeric"
+            min={EXPIRY_DAYS_MIN}
+            max={EXPIRY_DAYS_MAX}
+            required
+            className="short"
+            value={daysText}
+            aria-invalid={days === null ? true : undefined}
+            onChange={(event) => setDaysText(event.target.value)}
+          />
+        )}
+      </Field>
       <EventCheckboxes legend={t.consent.extendLegend} value={extendOn} onChange={setExtendOn} />
       {preview.data ? <p>{t.dialogs.forecastTotal(preview.data.total)}</p> : null}
     </ConfirmDialog>
@@ -480,28 +485,30 @@ function Texts({ consent }: { consent: Consent }) {
           save.mutate();
         }}
       >
-        <div className="field">
-          <label htmlFor={`${id}-title`}>{t.consents.fieldTitle}</label>
-          <input
-            id={`${id}-title`}
-            name="title"
-            required
-            maxLength={200}
-            value={title}
-            onChange={(event) => setTitle(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-description`}>{t.consents.fieldDescription}</label>
-          <textarea
-            id={`${id}-description`}
-            name="description"
-            rows={3}
-            maxLength={4000}
-            value={description}
-            onChange={(event) => setDescription(event.target.value)}
-          />
-        </div>
+        <Field id={`${id}-title`} label={t.consents.fieldTitle}>
+          {(control) => (
+            <input
+              {...control}
+              name="title"
+              required
+              maxLength={200}
+              value={title}
+              onChange={(event) => setTitle(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field id={`${id}-description`} label={t.consents.fieldDescription}>
+          {(control) => (
+            <textarea
+              {...control}
+              name="description"
+              rows={3}
+              maxLength={4000}
+              value={description}
+              onChange={(event) => setDescription(event.target.value)}
+            />
+          )}
+        </Field>
         <ErrorAlert error={save.error} />
         <div className="actions">
           <button type="submit" disabled={!changed || save.isPending}>

@@ -3,6 +3,7 @@ import { useId, useState } from "react";
 import { type Consent, type ConsentKind, type EventType, lapse } from "../api";
 import { EventCheckboxes } from "../components/event-checkboxes";
 import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback";
+import { Field } from "../components/field";
 import { PageHeading } from "../components/page-heading";
 import { type I18n, useI18n } from "../i18n";
 import { href, navigate } from "../router";
@@ -132,44 +133,38 @@ function CreateConsent() {
           create.mutate();
         }}
       >
-        <div className="field">
-          <label htmlFor={`${id}-title`}>{t.consents.fieldTitle}</label>
-          <input
-            id={`${id}-title`}
-            name="title"
-            required
-            maxLength={200}
-            value={title}
-            aria-describedby={`${id}-title-hint`}
-            onChange={(event) => {
-              setTitle(event.target.value);
-              if (!keyEdited) setKey(slugOf(event.target.value));
-            }}
-          />
-          <p id={`${id}-title-hint`} className="hint">
-            {t.consents.fieldTitleHint}
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-key`}>{t.consents.fieldKey}</label>
-          <input
-            id={`${id}-key`}
-            name="key"
-            required
-            maxLength={64}
-            pattern="[a-z0-9][a-z0-9_\-]*"
-            spellCheck={false}
-            value={key}
-            aria-describedby={`${id}-key-hint`}
-            onChange={(event) => {
-              setKey(event.target.value);
-              setKeyEdited(true);
-            }}
-          />
-          <p id={`${id}-key-hint`} className="hint">
-            {t.consents.fieldKeyHint}
-          </p>
-        </div>
+        <Field id={`${id}-title`} label={t.consents.fieldTitle} hint={t.consents.fieldTitleHint}>
+          {(control) => (
+            <input
+              {...control}
+              name="title"
+              required
+              maxLength={200}
+              value={title}
+              onChange={(event) => {
+                setTitle(event.target.value);
+                if (!keyEdited) setKey(slugOf(event.target.value));
+              }}
+            />
+          )}
+        </Field>
+        <Field id={`${id}-key`} label={t.consents.fieldKey} hint={t.consents.fieldKeyHint}>
+          {(control) => (
+            <input
+              {...control}
+              name="key"
+              required
+              maxLength={64}
+              pattern="[a-z0-9][a-z0-9_\-]*"
+              spellCheck={false}
+              value={key}
+              onChange={(event) => {
+                setKey(event.target.value);
+                setKeyEdited(true);
+              }}
+            />
+          )}
+        </Field>
         <fieldset>
           <legend>{t.consents.fieldKind}</legend>
           {(["opt_in", "legal_basis"] as const).map((value) => (
@@ -185,21 +180,22 @@ function CreateConsent() {
             </label>
           ))}
         </fieldset>
-        <div className="field">
-          <label htmlFor={`${id}-description`}>{t.consents.fieldDescription}</label>
-          <textarea
-            id={`${id}-description`}
-            name="description"
-            rows={3}
-            maxLength={4000}
-            value={description}
-            aria-describedby={`${id}-description-hint`}
-            onChange={(event) => setDescription(event.target.value)}
-          />
-          <p id={`${id}-description-hint`} className="hint">
-            {t.consents.fieldDescriptionHint}
-          </p>
-        </div>
+        <Field
+          id={`${id}-description`}
+          label={t.consents.fieldDescription}
+          hint={t.consents.fieldDescriptionHint}
+        >
+          {(control) => (
+            <textarea
+              {...control}
+              name="description"
+              rows={3}
+              maxLength={4000}
+              value={description}
+              onChange={(event) => setDescription(event.target.value)}
+            />
+          )}
+        </Field>
         {kind === "legal_basis" ? (
           <EventCheckboxes
             legend={t.consent.entryLegend}

@@ -3,6 +3,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { type ApiKey, lapse, SCOPES, type Scope, type Session } from "../api";
 import { ConfirmDialog } from "../components/confirm-dialog";
 import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback";
+import { Field } from "../components/field";
 import { PageHeading } from "../components/page-heading";
 import { useI18n } from "../i18n";
 
@@ -155,21 +156,18 @@ function CreateKey() {
           create.mutate();
         }}
       >
-        <div className="field">
-          <label htmlFor={`${id}-name`}>{t.keys.fieldName}</label>
-          <input
-            id={`${id}-name`}
-            name="name"
-            required
-            maxLength={100}
-            value={name}
-            aria-describedby={`${id}-name-hint`}
-            onChange={(event) => setName(event.target.value)}
-          />
-          <p id={`${id}-name-hint`} className="hint">
-            {t.keys.fieldNameHint}
-          </p>
-        </div>
+        <Field id={`${id}-name`} label={t.keys.fieldName} hint={t.keys.fieldNameHint}>
+          {(control) => (
+            <input
+              {...control}
+              name="name"
+              required
+              maxLength={100}
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+            />
+          )}
+        </Field>
         <fieldset>
           <legend>{t.keys.fieldKind}</legend>
           {(["secret", "publishable"] as const).map((value) => (
@@ -207,21 +205,18 @@ function CreateKey() {
             ))}
           </fieldset>
         ) : null}
-        <div className="field">
-          <label htmlFor={`${id}-expires`}>{t.keys.fieldExpires}</label>
-          <input
-            id={`${id}-expires`}
-            name="expiresOn"
-            type="date"
-            className="short"
-            value={expiresOn}
-            aria-describedby={`${id}-expires-hint`}
-            onChange={(event) => setExpiresOn(event.target.value)}
-          />
-          <p id={`${id}-expires-hint`} className="hint">
-            {t.keys.fieldExpiresHint}
-          </p>
-        </div>
+        <Field id={`${id}-expires`} label={t.keys.fieldExpires} hint={t.keys.fieldExpiresHint}>
+          {(control) => (
+            <input
+              {...control}
+              name="expiresOn"
+              type="date"
+              className="short"
+              value={expiresOn}
+              onChange={(event) => setExpiresOn(event.target.value)}
+            />
+          )}
+        </Field>
         <ErrorAlert error={create.error} />
         <div className="actions">
           <button

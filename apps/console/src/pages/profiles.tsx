@@ -2,6 +2,7 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { lapse, type Proof } from "../api";
 import { ErrorAlert, Loading, Section } from "../components/feedback";
+import { Field } from "../components/field";
 import { PageHeading } from "../components/page-heading";
 import { useI18n } from "../i18n";
 import { href, navigate } from "../router";
@@ -31,27 +32,24 @@ export function ProfilesPage({ profileId }: { profileId: string | null }) {
             if (value) navigate({ page: "profiles", profileId: value });
           }}
         >
-          <div className="field">
-            <label htmlFor={`${id}-profile`}>{t.profiles.idLabel}</label>
-            <div className="row">
-              <input
-                id={`${id}-profile`}
-                name="profileId"
-                required
-                maxLength={128}
-                spellCheck={false}
-                value={draft}
-                aria-describedby={`${id}-profile-hint`}
-                onChange={(event) => setDraft(event.target.value)}
-              />
-              <button type="submit" className="primary">
-                {t.profiles.lookUp}
-              </button>
-            </div>
-            <p id={`${id}-profile-hint`} className="hint">
-              {t.profiles.idHint}
-            </p>
-          </div>
+          <Field id={`${id}-profile`} label={t.profiles.idLabel} hint={t.profiles.idHint}>
+            {(control) => (
+              <div className="row">
+                <input
+                  {...control}
+                  name="profileId"
+                  required
+                  maxLength={128}
+                  spellCheck={false}
+                  value={draft}
+                  onChange={(event) => setDraft(event.target.value)}
+                />
+                <button type="submit" className="primary">
+                  {t.profiles.lookUp}
+                </button>
+              </div>
+            )}
+          </Field>
         </form>
       </search>
       {profileId !== null && proof.isPending ? <Loading /> : null}
