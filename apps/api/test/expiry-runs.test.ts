@@ -83,6 +83,19 @@ function recordingFanOut(): FanOut & { sent: ExpiryMessage[] } {
   };
 }
 
+/** An admin run over `api`'s tenant on the night of A + 30, fanned out to a recording queue. */
+async function fannedOut(api: TenantApi, A: number, rc = rcWith()) {
+  const fanOut = recordingFanOut();
+  const outcome = await runExpiry(rc, {
+    scheduledAt: nightOf(A + 30),
+    trigger: "admin",
+    tenantId: api.tenantId,
+    fanOut,
+  });
+  if (!outcome.started) throw new Error("did not start");
+  return { fanOut, runId: outcome.runId };
+}
+
 describe("one run at a time (R10: a lease in the database)", () => {
   it("R10: two runs started at once: one gets the nightly lease, the other does nothing", async () => {
     const A = day("2032-01-05");
@@ -560,14 +573,7 @@ describe("fan-out on Cloudflare Queues (R10)", () => {
     const profiles = names(5);
     const { api } = await dueOnDay30(A, profiles);
     const rc = rcWith({ chunkSize: 2 });
-    const fanOut = recordingFanOut();
-    const outcome = await runExpiry(rc, {
-      scheduledAt: nightOf(A + 30),
-      trigger: "admin",
-      tenantId: api.tenantId,
-      fanOut,
-    });
-    if (!outcome.started) throw new Error("did not start");
+    const { fanOut, runId } = await fannedOut(api, A, rc);
     expect(fanOut.sent).toHaveLength(1);
     const [message] = fanOut.sent as [ExpiryMessage];
 
@@ -578,14 +584,14 @@ describe("fan-out on Cloudflare Queues (R10)", () => {
     expect(
       (await api.statuses(profiles, "newsletter")).filter((s) => s === "unknown"),
     ).toHaveLength(2);
-    expect(await api.run(outcome.runId)).toMatchObject({
+    expect(await api.run(runId)).toMatchObject({
       status: "running",
       perConsent: [expect.objectContaining({ status: "running", expired: 2, chunks: 1 })],
     });
 
     // Every later delivery is also past its deadline: one chunk each until none is left.
     expect(await consumeAll(rc, continuation.sent, () => 0)).toBe(1);
-    expect(await api.run(outcome.runId)).toMatchObject({
+    expect(await api.run(runId)).toMatchObject({
       status: "succeeded",
       perConsent: [expect.objectContaining({ status: "succeeded", expired: 5, chunks: 3 })],
     });
@@ -597,109 +603,73 @@ describe("fan-out on Cloudflare Queues (R10)", () => {
     const A = day("2032-04-20");
     const profiles = names(3);
     const { api, clock } = await dueOnDay30(A, profiles);
-    const fanOut = recordingFanOut();
-    const outcome = await runExpiry(rcWith(), {
-      scheduledAt: nightOf(A + 30),
-      trigger: "admin",
-      tenantId: api.tenantId,
-      fanOut,
-    });
-    if (!outcome.started) throw new Error("did not start");
+    const { fanOut, runId } = await fannedOut(api, A);
     clock.toDay(A + 30, "02:05");
     await api.deactivate("newsletter");
 
     expect(await consumeAll(rcWith(), fanOut.sent)).toBe(0);
     expect(await api.statuses(profiles, "newsletter")).toEqual(profiles.map(() => "accepted"));
     expect(await expiredRows(api, profiles)).toEqual([0, 0, 0]);
-    expect(await api.run(outcome.runId)).toMatchObject({
+    expect(await api.run(runId)).toMatchObject({
       status: "succeeded",
       perConsent: [expect.objectContaining({ status: "succeeded", expired: 0 })],
     });
   });
 
-  function batchOf(queue: string, messages: ExpiryMessage[], attempts = 1) {
-    return createMessageBatch<ExpiryMessage>(
+  /** Delivers the recorded messages to the Worker's queue handler: what it acked and retried. */
+  async function deliver(queue: string, messages: ExpiryMessage[], attempts = 1) {
+    const batch = createMessageBatch<ExpiryMessage>(
       queue,
       messages.map((body, i) => ({ id: `msg-${i}`, timestamp: Date.now(), attempts, body })),
     );
+    const ctx = createExecutionContext();
+    await handlers.queue(batch, env, ctx);
+    return getQueueResult(batch, ctx);
   }
 
   it("R10: the Worker's queue handler expires each message's consent and acks it", async () => {
     const A = day("2032-05-01");
     const profiles = names(4);
     const { api } = await dueOnDay30(A, profiles);
-    const fanOut = recordingFanOut();
-    const outcome = await runExpiry(rcWith(), {
-      scheduledAt: nightOf(A + 30),
-      trigger: "admin",
-      tenantId: api.tenantId,
-      fanOut,
-    });
-    if (!outcome.started) throw new Error("did not start");
+    const { fanOut, runId } = await fannedOut(api, A);
 
-    const batch = batchOf("lapse-expiry", fanOut.sent);
-    const ctx = createExecutionContext();
-    await handlers.queue(batch, env, ctx);
-    const result = await getQueueResult(batch, ctx);
+    const result = await deliver("lapse-expiry", fanOut.sent);
     expect(result.explicitAcks).toEqual(["msg-0"]);
     expect(result.retryMessages).toEqual([]);
     expect(await api.statuses(profiles, "newsletter")).toEqual(profiles.map(() => "unknown"));
-    expect(await api.run(outcome.runId)).toMatchObject({ status: "succeeded", expired: 4 });
+    expect(await api.run(runId)).toMatchObject({ status: "succeeded", expired: 4 });
   });
 
   it("R10: a message whose consent another consumer is expiring is retried by the queue", async () => {
     const A = day("2032-05-10");
     const profiles = names(2);
     const { api } = await dueOnDay30(A, profiles);
-    const fanOut = recordingFanOut();
-    const outcome = await runExpiry(rcWith(), {
-      scheduledAt: nightOf(A + 30),
-      trigger: "admin",
-      tenantId: api.tenantId,
-      fanOut,
-    });
-    if (!outcome.started) throw new Error("did not start");
+    const { fanOut, runId } = await fannedOut(api, A);
     const other = {
       name: consentLeaseName(await consentId(api.tenantId, "newsletter")),
       holder: "run_other_consumer",
     };
     await acquireLease(rcWith().db, { ...other, now: Date.now(), ttlMs: MINUTE_MS });
 
-    const busy = batchOf("lapse-expiry", fanOut.sent);
-    const busyCtx = createExecutionContext();
-    await handlers.queue(busy, env, busyCtx);
-    const busyResult = await getQueueResult(busy, busyCtx);
+    const busyResult = await deliver("lapse-expiry", fanOut.sent);
     expect(busyResult.explicitAcks).toEqual([]);
     expect(busyResult.retryMessages.map((m) => m.msgId)).toEqual(["msg-0"]);
     expect(await api.statuses(profiles, "newsletter")).toEqual(["accepted", "accepted"]);
 
     await releaseLease(rcWith().db, other);
-    const again = batchOf("lapse-expiry", fanOut.sent, 2);
-    const againCtx = createExecutionContext();
-    await handlers.queue(again, env, againCtx);
-    expect((await getQueueResult(again, againCtx)).explicitAcks).toEqual(["msg-0"]);
+    expect((await deliver("lapse-expiry", fanOut.sent, 2)).explicitAcks).toEqual(["msg-0"]);
     expect(await api.statuses(profiles, "newsletter")).toEqual(["unknown", "unknown"]);
-    expect(await api.run(outcome.runId)).toMatchObject({ status: "succeeded", expired: 2 });
+    expect(await api.run(runId)).toMatchObject({ status: "succeeded", expired: 2 });
   });
 
   it("R10: a message that lands in the dead-letter queue marks its consent, and the run, failed", async () => {
     const A = day("2032-05-20");
     const profiles = names(2);
     const { api } = await dueOnDay30(A, profiles);
-    const fanOut = recordingFanOut();
-    const outcome = await runExpiry(rcWith(), {
-      scheduledAt: nightOf(A + 30),
-      trigger: "admin",
-      tenantId: api.tenantId,
-      fanOut,
-    });
-    if (!outcome.started) throw new Error("did not start");
+    const { fanOut, runId } = await fannedOut(api, A);
 
-    const batch = batchOf("lapse-expiry-dlq", fanOut.sent, 6);
-    const ctx = createExecutionContext();
-    await handlers.queue(batch, env, ctx);
-    expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["msg-0"]);
-    const run = await api.run(outcome.runId);
+    expect((await deliver("lapse-expiry-dlq", fanOut.sent, 6)).explicitAcks).toEqual(["msg-0"]);
+    const run = await api.run(runId);
     expect(run.status).toBe("failed");
     expect(run.finishedAt).not.toBeNull();
     expect(run.perConsent).toEqual([
