@@ -203,9 +203,9 @@ describe("admin console", () => {
       .toBe(
         `Expiry is active since ${shown(utcDay())}: a customer lapses after 30 days without any of the actions below.`,
       );
-    expect(await flash()).toBe(
-      `Expiry is active. Every customer's clock restarted today (${shown(utcDay())}).`,
-    );
+    await expect
+      .poll(flash, WAIT)
+      .toBe(`Expiry is active. Every customer's clock restarted today (${shown(utcDay())}).`);
     const chart = page.locator("figure", {
       hasText: "Customers lapsing on each of the next 90 days",
     });
@@ -333,7 +333,7 @@ describe("admin console", () => {
     expect(await dialog().textContent()).toContain("Its key can never be used again.");
     await dialog().getByRole("button", { name: "Archive" }).click();
     await page.getByRole("heading", { level: 1, name: "Consents" }).waitFor();
-    expect(await flash()).toBe("“After-sales follow-up” was archived.");
+    await expect.poll(flash, WAIT).toBe("“After-sales follow-up” was archived.");
     await page.locator("[data-consent=newsletter]").waitFor();
     expect(await page.locator(`[data-consent="${key}"]`).count()).toBe(0);
     await page.getByLabel("Show archived consents").check();
@@ -431,7 +431,7 @@ describe("admin console", () => {
     await expect
       .poll(() => row.locator(".key-status").textContent(), WAIT)
       .toBe(`revoked ${shown(utcDay())}`);
-    expect(await flash()).toBe(`The key “${name}” was revoked.`);
+    await expect.poll(flash, WAIT).toBe(`The key “${name}” was revoked.`);
     const refused = await withKey.catalog.list.query().catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(LapseError);
     expect((refused as LapseError).code).toBe("UNAUTHORIZED");
