@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EXPIRY_DAYS_MAX, EXPIRY_DAYS_MIN, SCOPES } from "./limits.js";
 import { parseDay } from "./time.js";
 
 /** The three statuses (R1). No state row means `unknown`. */
@@ -52,9 +53,11 @@ export const ConsentKey = z
   .regex(/^[a-z0-9][a-z0-9_-]*$/, "a slug: lowercase letters, digits, '-' and '_'");
 export type ConsentKey = z.infer<typeof ConsentKey>;
 
-export const EXPIRY_DAYS_MIN = 1;
-export const EXPIRY_DAYS_MAX = 3650;
 export const ExpiryDays = z.number().int().min(EXPIRY_DAYS_MIN).max(EXPIRY_DAYS_MAX);
+
+/** A secret key's scope (SPEC §5). */
+export const Scope = z.enum(SCOPES);
+export type Scope = z.infer<typeof Scope>;
 
 /** A set of event types; duplicates are folded and the order is the seed's. */
 export const EventTypeSet = z

@@ -31,6 +31,11 @@ export function formatDay(day: Day): string {
   return new Date(startOfDay(day)).toISOString().slice(0, 10);
 }
 
+/** The `YYYY-MM-DD` of the day `offsetDays` after the one `at` falls on (negative: before). */
+export function formatDayFrom(at: Instant, offsetDays = 0): string {
+  return formatDay(dayOf(at) + offsetDays);
+}
+
 /** Parses `YYYY-MM-DD` into a day; `undefined` for anything else, including 2026-02-30. */
 export function parseDay(text: string): Day | undefined {
   const match = ISO_DAY.exec(text);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dayOf, formatDay, maxDay, parseDay, startOfDay } from "../src/index.js";
+import { dayOf, formatDay, formatDayFrom, maxDay, parseDay, startOfDay } from "../src/index.js";
 import { DAY_MS, day, PROPERTY_RUNS } from "./fixtures.js";
 
 describe("R1: a day is a UTC calendar day", () => {
@@ -122,5 +122,17 @@ describe("R1: a day is a UTC calendar day", () => {
       ),
       { numRuns: PROPERTY_RUNS },
     );
+  });
+});
+
+describe("R1: days counted from an instant are UTC days", () => {
+  it.each([
+    { at: "2026-02-28T23:59:59.999Z", offset: 1, expected: "2026-03-01" },
+    { at: "2026-03-01T00:00:00.000Z", offset: -1, expected: "2026-02-28" },
+    { at: "2026-03-01T01:00:00+02:00", offset: 0, expected: "2026-02-28" },
+    { at: "2028-02-28T12:00:00Z", offset: 1, expected: "2028-02-29" },
+    { at: "2026-12-31T23:00:00Z", offset: 366, expected: "2028-01-01" },
+  ])("$offset day(s) from $at is $expected", ({ at, offset, expected }) => {
+    expect(formatDayFrom(Date.parse(at), offset)).toBe(expected);
   });
 });
