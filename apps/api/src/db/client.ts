@@ -1,6 +1,8 @@
-import { drizzle } from "drizzle-orm/d1";
-import type { Db } from "../services/context";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import * as schema from "./schema";
+
+/** Drizzle for typed queries; `$client` is the raw D1 binding, for batches of bulk SQL. */
+export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
 /** One Drizzle instance per binding: building one walks the whole schema (2 % of a request). */
 const instances = new WeakMap<D1Database, Db>();

@@ -1,31 +1,17 @@
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { getCookie } from "hono/cookie";
 import { secureHeaders } from "hono/secure-headers";
-import { z } from "zod";
+import { expiryRuntimeCache } from "../cron/runtime";
 import { createDb } from "../db/client";
-import { fanOutOf, runContext } from "../expiry-runtime";
+import { varsOf } from "../env";
+import { errorEnvelope } from "../error-codes";
 import { newId } from "../ids";
-import type { Db } from "../services/context";
-import { authenticate } from "../services/keys/authenticate";
-import { authenticateSession } from "../services/sessions/sessions";
-import type { RateLimiter, ServerDeps, TrpcContext } from "../trpc/context";
-import { appRouter } from "../trpc/router";
-import { CONSOLE_HEADER, consoleSessionRoutes, SESSION_COOKIE } from "./console-session";
-
-/** The most calls one tRPC batch request may carry. */
-export const MAX_TRPC_BATCH = 10;
-
-/** String vars, validated once at the entry. */
-const Vars = z.object({
-  MAX_BODY_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(10 * 1024 * 1024)
-    .default(524_288),
-});
+import type { RateLimiter } from "../trpc/context";
+import { consoleSessionRoutes } from "./console-session";
+import { resolveCredentials } from "./credentials";
+import type { AppEnv } from "./env";
+import { bindingRateLimiter } from "./rate-limiter";
+import { trpcHandler } from "./trpc-handler";
 
 export interface AppOptions {
   /** Replaces the Rate Limiting binding (tests). */
@@ -34,21 +20,11 @@ export interface AppOptions {
   now?: () => number;
 }
 
-export type AppEnv = { Bindings: Env; Variables: { requestId: string; db: Db } };
-
-/** Uses the Workers Rate Limiting binding when bound; otherwise lets everything through. */
-function bindingRateLimiter(env: Env): RateLimiter {
-  const { KEY_RATE_LIMITER: keys, PROFILE_RATE_LIMITER: profiles } = env as Partial<Env>;
-  return {
-    allow: async (key) => (keys ? (await keys.limit({ key })).success : true),
-    allowProfile: async (key) => (profiles ? (await profiles.limit({ key })).success : true),
-  };
-}
-
-function envelope(code: string, message: string, requestId: string) {
-  return { code, message, requestId };
-}
-
+/**
+ * The Worker's HTTP side: request ids and security headers on everything; `/trpc/*` behind
+ * CORS preflights, a body limit, method and media-type checks and the credentials middleware;
+ * the console's session routes; one JSON envelope for every error outside tRPC.
+ */
 export function createApp(options: AppOptions = {}) {
   const now = options.now ?? Date.now;
   const app = new Hono<AppEnv>();
@@ -76,12 +52,12 @@ export function createApp(options: AppOptions = {}) {
   });
 
   app.use("/trpc/*", async (c, next) => {
-    const { MAX_BODY_BYTES } = Vars.parse(c.env);
+    const { MAX_BODY_BYTES } = varsOf(c.env);
     return bodyLimit({
       maxSize: MAX_BODY_BYTES,
       onError: (c) =>
         c.json(
-          envelope(
+          errorEnvelope(
             "PAYLOAD_TOO_LARGE",
             `Request bodies are limited to ${MAX_BODY_BYTES} bytes; send smaller batches.`,
             c.get("requestId"),
@@ -94,7 +70,11 @@ export function createApp(options: AppOptions = {}) {
   // tRPC would refuse these before a context exists, without our envelope or request id.
   app.on(["PUT", "PATCH", "DELETE"], "/trpc/*", (c) =>
     c.json(
-      envelope("METHOD_NOT_ALLOWED", "Queries are GET, mutations are POST.", c.get("requestId")),
+      errorEnvelope(
+        "METHOD_NOT_ALLOWED",
+        "Queries are GET, mutations are POST.",
+        c.get("requestId"),
+      ),
       405,
       { Allow: "GET, POST, OPTIONS" },
     ),
@@ -103,7 +83,7 @@ export function createApp(options: AppOptions = {}) {
     const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]?.trim().toLowerCase();
     if (mediaType !== "application/json") {
       return c.json(
-        envelope(
+        errorEnvelope(
           "UNSUPPORTED_MEDIA_TYPE",
           "Send mutations as JSON: Content-Type: application/json.",
           c.get("requestId"),
@@ -114,60 +94,21 @@ export function createApp(options: AppOptions = {}) {
     await next();
   });
 
-  app.all("/trpc/*", async (c) => {
-    const requestId = c.get("requestId");
-    const db = c.get("db");
-    const at = now();
-    const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-    const session = bearer ? undefined : getCookie(c, SESSION_COOKIE);
-    let auth: TrpcContext["auth"] = null;
-    let signingSecrets: ServerDeps["signingSecrets"] = new Map();
-    if (bearer) {
-      const found = await authenticate({ db, input: { key: bearer }, now: at });
-      auth = found.ok ? { ok: true, credential: found.credential } : found;
-      signingSecrets = found.signingSecrets ?? signingSecrets;
-    } else if (session && c.req.header(CONSOLE_HEADER) !== "1") {
-      auth = { ok: false, message: `Console calls must send the ${CONSOLE_HEADER}: 1 header.` };
-    } else if (session) {
-      const resolved = await authenticateSession({ db, input: { token: session }, now: at });
-      auth = resolved.ok ? { ok: true, credential: resolved.credential } : resolved;
-    }
-    const rateLimiter = (options.rateLimiter ?? bindingRateLimiter)(c.env);
-    return fetchRequestHandler({
-      endpoint: "/trpc",
-      req: c.req.raw,
-      router: appRouter,
-      maxBatchSize: MAX_TRPC_BATCH,
-      createContext: ({ resHeaders }): TrpcContext => {
-        const deps: ServerDeps = {
-          db,
-          rateLimiter,
-          resHeaders,
-          signingSecrets,
-          expiry: { runContext: runContext(c.env, now), fanOut: fanOutOf(c.env) },
-        };
-        return {
-          requestId,
-          now: at,
-          auth,
-          profileToken: c.req.header("X-Lapse-Profile-Token") ?? null,
-          origin: c.req.header("Origin") ?? null,
-          deps,
-        };
-      },
-      onError({ error, path }) {
-        if (error.code === "INTERNAL_SERVER_ERROR") {
-          console.error(`[${requestId}] ${path ?? "?"} failed`, error.cause ?? error);
-        }
-      },
-    });
-  });
+  app.use("/trpc/*", resolveCredentials(now));
+  app.all(
+    "/trpc/*",
+    trpcHandler({
+      now,
+      rateLimiter: options.rateLimiter ?? bindingRateLimiter,
+      expiryRuntime: expiryRuntimeCache(now),
+    }),
+  );
 
   consoleSessionRoutes(app, now);
   // Reached only when the console's static assets are not there (see wrangler.jsonc `assets`).
   app.get("/console", (c) =>
     c.json(
-      envelope(
+      errorEnvelope(
         "NOT_FOUND",
         "The admin console is not built: run `pnpm --filter @lapse/console build` (pnpm dev does).",
         c.get("requestId"),
@@ -180,13 +121,16 @@ export function createApp(options: AppOptions = {}) {
 
   app.notFound((c) =>
     c.json(
-      envelope("NOT_FOUND", "No such route. The API lives under /trpc.", c.get("requestId")),
+      errorEnvelope("NOT_FOUND", "No such route. The API lives under /trpc.", c.get("requestId")),
       404,
     ),
   );
   app.onError((error, c) => {
     console.error(`[${c.get("requestId")}] unhandled`, error);
-    return c.json(envelope("INTERNAL_SERVER_ERROR", "Internal error", c.get("requestId")), 500);
+    return c.json(
+      errorEnvelope("INTERNAL_SERVER_ERROR", "Internal error", c.get("requestId")),
+      500,
+    );
   });
   return app;
 }

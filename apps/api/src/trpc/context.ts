@@ -1,7 +1,6 @@
-import type { Db } from "../services/context";
-import type { RunContext } from "../services/expiry/expire-consent";
-import type { FanOut } from "../services/expiry/run-nightly";
-import type { Credential, SigningSecrets } from "../services/keys/authenticate";
+import type { Db } from "../db/client";
+import type { ExpiryRuntime } from "../services/expiry/runtime";
+import type { Credential, SigningSecrets } from "../services/keys/authenticate-key";
 
 /** Replaceable in tests; in production the Workers Rate Limiting binding. */
 export interface RateLimiter {
@@ -11,6 +10,9 @@ export interface RateLimiter {
   allowProfile?(profile: string): Promise<boolean>;
 }
 
+/** The resolved credential of a call, or why there is none (null: none was sent). */
+export type CallAuth = { ok: true; credential: Credential } | { ok: false; message: string } | null;
+
 /** What the procedures use on the server: D1, the rate limiter, the nightly machinery. */
 export interface ServerDeps {
   db: Db;
@@ -19,7 +21,7 @@ export interface ServerDeps {
   /** The tenant's profile-token secrets, read with a publishable key (empty otherwise). */
   signingSecrets: SigningSecrets;
   /** For `admin.runs.trigger`. */
-  expiry: { runContext: RunContext; fanOut: FanOut | undefined };
+  expiry: ExpiryRuntime;
 }
 
 /**
@@ -30,8 +32,7 @@ export interface ServerDeps {
 export interface TrpcContext {
   requestId: string;
   now: number;
-  /** The resolved key, or why there is none. */
-  auth: { ok: true; credential: Credential } | { ok: false; message: string } | null;
+  auth: CallAuth;
   profileToken: string | null;
   origin: string | null;
   deps: unknown;

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
+import type { ApiErrorCode } from "../error-codes";
 import { type ItemIssue, ServiceError, type ServiceErrorCode } from "../services/errors";
 
 /** Every service error code, mapped once; a new code that is not mapped fails the typecheck. */
@@ -13,6 +14,34 @@ const STATUS_OF = {
   EXPIRY_NOT_CONFIGURED: "PRECONDITION_FAILED",
 } as const satisfies Record<ServiceErrorCode, TRPC_ERROR_CODE_KEY>;
 
+/**
+ * tRPC's own codes (an unknown procedure, a GET for a mutation, unparsable JSON, …) as the API's:
+ * a caller sees the same code whichever layer refused the call.
+ */
+const CODE_OF = {
+  PARSE_ERROR: "BAD_REQUEST",
+  BAD_REQUEST: "BAD_REQUEST",
+  UNPROCESSABLE_CONTENT: "BAD_REQUEST",
+  CLIENT_CLOSED_REQUEST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  PAYMENT_REQUIRED: "FORBIDDEN",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  METHOD_NOT_SUPPORTED: "METHOD_NOT_ALLOWED",
+  CONFLICT: "CONFLICT",
+  PRECONDITION_FAILED: "PRECONDITION_FAILED",
+  PRECONDITION_REQUIRED: "PRECONDITION_FAILED",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  TIMEOUT: "INTERNAL_SERVER_ERROR",
+  INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+  NOT_IMPLEMENTED: "INTERNAL_SERVER_ERROR",
+  BAD_GATEWAY: "INTERNAL_SERVER_ERROR",
+  SERVICE_UNAVAILABLE: "INTERNAL_SERVER_ERROR",
+  GATEWAY_TIMEOUT: "INTERNAL_SERVER_ERROR",
+} as const satisfies Record<TRPC_ERROR_CODE_KEY, ApiErrorCode>;
+
 export function toTRPCError(error: ServiceError): TRPCError {
   return new TRPCError({ code: STATUS_OF[error.code], message: error.message, cause: error });
 }
@@ -23,7 +52,7 @@ export function toTRPCError(error: ServiceError): TRPCError {
  */
 export function errorData(error: TRPCError, requestId: string | undefined) {
   const cause = error.cause;
-  let code: string = error.code;
+  let code: ApiErrorCode = CODE_OF[error.code];
   let message = error.message;
   let issues: ItemIssue[] = [];
   if (cause instanceof ServiceError) {
@@ -37,8 +66,7 @@ export function errorData(error: TRPCError, requestId: string | undefined) {
       path: issue.path.map(String).join("."),
       message: issue.message,
     }));
-  } else if (error.code === "INTERNAL_SERVER_ERROR") {
-    code = "INTERNAL_SERVER_ERROR";
+  } else if (code === "INTERNAL_SERVER_ERROR") {
     message = "Internal error";
   }
   return { message, code, requestId: requestId ?? null, issues };

@@ -1,8 +1,8 @@
+import type { Scope } from "@lapse/consent";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { ServiceContext } from "../services/context";
 import { ServiceError } from "../services/errors";
-import type { Credential } from "../services/keys/authenticate";
-import type { Scope } from "../services/keys/material";
+import type { Credential } from "../services/keys/authenticate-key";
 import type { ServerDeps, TrpcContext } from "./context";
 import { errorData, toTRPCError } from "./errors";
 

@@ -1,4 +1,5 @@
 import { dayOf, formatDay } from "@lapse/consent";
+import { isoOrNull } from "../iso";
 import type { StoredConsent } from "./load";
 
 /** A consent as the API shows it (admin and catalogue). Instants are ISO strings on the wire. */
@@ -23,7 +24,3 @@ export function consentView(stored: StoredConsent) {
   };
 }
 export type ConsentView = ReturnType<typeof consentView>;
-
-export function isoOrNull(at: number | null): string | null {
-  return at === null ? null : new Date(at).toISOString();
-}

@@ -1,17 +1,9 @@
 import { dayOf } from "@lapse/consent";
-import type { Db } from "../context";
+import { withD1Retry } from "../../db/retry";
 import { withChainRetry } from "../history/append";
 import { link } from "../history/chain";
 import { acquireLease, releaseLease, renewLeaseStatement } from "./lease";
-import { withD1Retry } from "./retry";
-
-/** The settings of the nightly machinery; `clock` is the wall clock, for leases and budgets. */
-export interface RunContext {
-  db: Db;
-  clock: () => number;
-  chunkSize: number;
-  leaseMs: number;
-}
+import type { RunContext } from "./runtime";
 
 /** One (tenant, consent) of one run: everything the chunks need, read once. */
 export interface ConsentWork {

@@ -1,23 +1,12 @@
 import { dayOf } from "@lapse/consent";
 import { and, eq, sql } from "drizzle-orm";
-import { consent, expiryRun, expiryRunConsent } from "../../db/schema";
+import { withD1Retry } from "../../db/retry";
+import { consent, expiryRun } from "../../db/schema";
 import { newId } from "../../ids";
-import { type ConsentWork, expireConsent, type RunContext } from "./expire-consent";
+import { type ConsentWork, expireConsent } from "./expire-consent";
 import { acquireLease, releaseLease } from "./lease";
-import { withD1Retry } from "./retry";
-
-/** The message of the fan-out queue: one (tenant, consent) of one run. */
-export interface ExpiryMessage {
-  runId: string;
-  tenantId: string;
-  consentId: string;
-  scheduledAt: number;
-}
-
-/** Where the per-consent work goes: done here, or sent to Cloudflare Queues. */
-export interface FanOut {
-  send(messages: ExpiryMessage[]): Promise<void>;
-}
+import { describeError, finishRun, recordRunConsent } from "./run-ledger";
+import type { FanOut, RunContext } from "./runtime";
 
 export interface RunRequest {
   /** T (R10): the cron's scheduledTime, or the `asOf` of an admin trigger. */
@@ -43,7 +32,7 @@ const RUN_LEASE_MS = 16 * 60_000;
  * are skipped without touching their states. Two runs never work at once: the whole run holds
  * the `nightly` lease, each consent its own.
  */
-export async function runExpiry(rc: RunContext, request: RunRequest): Promise<RunOutcome> {
+export async function runNightlyExpiry(rc: RunContext, request: RunRequest): Promise<RunOutcome> {
   const runId = newId("run");
   const startedAt = rc.clock();
   if (
@@ -103,7 +92,7 @@ export async function runExpiry(rc: RunContext, request: RunRequest): Promise<Ru
     for (const work of works) {
       try {
         const progress = await expireConsent(rc, work);
-        await recordConsent(
+        await recordRunConsent(
           rc,
           work,
           progress.outcome === "busy" ? "failed" : "succeeded",
@@ -112,7 +101,7 @@ export async function runExpiry(rc: RunContext, request: RunRequest): Promise<Ru
         );
       } catch (error) {
         failed ??= error;
-        await recordConsent(rc, work, "failed", null, describe(error));
+        await recordRunConsent(rc, work, "failed", null, describeError(error));
       }
     }
     return { started: true, runId, status: await finishRun(rc, runId, failed) };
@@ -208,68 +197,4 @@ async function dueConsents(
     days: row.days ?? 0,
     scheduledAt: request.scheduledAt,
   }));
-}
-
-export async function recordConsent(
-  rc: RunContext,
-  work: Pick<ConsentWork, "runId" | "consentId">,
-  status: "running" | "succeeded" | "failed",
-  progress: {
-    expired: number;
-    chunks: number;
-    rowsRead: number;
-    rowsWritten: number;
-    durationMs: number;
-  } | null,
-  error: string | null,
-): Promise<void> {
-  const p = progress ?? { expired: 0, chunks: 0, rowsRead: 0, rowsWritten: 0, durationMs: 0 };
-  await withD1Retry(() =>
-    rc.db
-      .update(expiryRunConsent)
-      .set({
-        status,
-        expired: sql`${expiryRunConsent.expired} + ${p.expired}`,
-        chunks: sql`${expiryRunConsent.chunks} + ${p.chunks}`,
-        rowsRead: sql`${expiryRunConsent.rowsRead} + ${p.rowsRead}`,
-        rowsWritten: sql`${expiryRunConsent.rowsWritten} + ${p.rowsWritten}`,
-        durationMs: sql`${expiryRunConsent.durationMs} + ${p.durationMs}`,
-        error,
-      })
-      .where(
-        and(eq(expiryRunConsent.runId, work.runId), eq(expiryRunConsent.consentId, work.consentId)),
-      ),
-  );
-}
-
-/**
- * Marks a run finished once none of its consents is still queued or running: `failed` when
- * any consent failed (or `error` is given), else `succeeded`.
- */
-export async function finishRun(
-  rc: RunContext,
-  runId: string,
-  error: unknown,
-): Promise<"running" | "succeeded" | "failed"> {
-  const counts = await withD1Retry(() =>
-    rc.db
-      .select({ status: expiryRunConsent.status, n: sql<number>`count(*)` })
-      .from(expiryRunConsent)
-      .where(eq(expiryRunConsent.runId, runId))
-      .groupBy(expiryRunConsent.status),
-  );
-  const count = (s: string) => counts.find((c) => c.status === s)?.n ?? 0;
-  if (error === null && count("queued") + count("running") > 0) return "running";
-  const status = error !== null || count("failed") > 0 ? "failed" : "succeeded";
-  await withD1Retry(() =>
-    rc.db
-      .update(expiryRun)
-      .set({ status, finishedAt: rc.clock(), error: error === null ? null : describe(error) })
-      .where(and(eq(expiryRun.id, runId), eq(expiryRun.status, "running"))),
-  );
-  return status;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -7,6 +7,8 @@
  * to the same profile at once cannot both succeed, and the loser retries.
  */
 
+import { sha256Hex } from "../../hex.ts";
+
 export const GENESIS = "";
 
 /** The fields an entry's hash covers, in their fixed order. */
@@ -21,12 +23,6 @@ export interface ChainedFields {
   actor: string;
   occurredAt: number;
   recordedAt: number;
-}
-
-const encoder = new TextEncoder();
-
-function hex(bytes: ArrayBuffer): string {
-  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** SHA-256 of the previous hash and the entry, hex. */
@@ -49,7 +45,7 @@ export async function entryHash(
     entry.occurredAt,
     entry.recordedAt,
   ]);
-  return hex(await crypto.subtle.digest("SHA-256", encoder.encode(canonical)));
+  return sha256Hex(canonical);
 }
 
 export interface Chained<T extends ChainedFields> {

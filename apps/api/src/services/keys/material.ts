@@ -1,16 +1,17 @@
-// Imported by the Node CLI too (type stripping), hence the explicit `.ts` extension.
+// Imported by the Node CLIs too (type stripping), hence the explicit `.ts` extensions.
+import { sha256Hex } from "../../hex.ts";
 import { newId, randomToken } from "../../ids.ts";
 
-export const SCOPES = ["admin", "profiles", "events"] as const;
-export type Scope = (typeof SCOPES)[number];
+// The scopes are the domain's; provisioning reads them from here.
+export { SCOPES } from "@lapse/consent/limits";
+
 export type KeyKind = "secret" | "publishable";
 
 const KIND_PREFIX: Record<KeyKind, string> = { secret: "lapse_sk_", publishable: "lapse_pk_" };
 
 /** SHA-256 of a key, hex: what the database keeps (SPEC §5). */
-export async function hashKey(plaintext: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(plaintext));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+export function hashKey(plaintext: string): Promise<string> {
+  return sha256Hex(plaintext);
 }
 
 /** A new key: the plaintext is shown once and only its hash and a short prefix are stored. */

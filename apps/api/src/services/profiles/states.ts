@@ -1,5 +1,6 @@
 import type { ActivitySource, ConsentState, ConsentStatus } from "@lapse/consent";
 import { and, eq, sql } from "drizzle-orm";
+import { boundStatement } from "../../db/batch";
 import { consentState } from "../../db/schema";
 import { consentsQuery, type StoredConsent, toStoredConsent } from "../consents/load";
 import type { ServiceContext } from "../context";
@@ -97,8 +98,8 @@ export function upsertStates(ctx: ServiceContext, writes: readonly StateWrite[])
       x: state.expiredAt,
     })),
   );
-  return statement(
-    ctx,
+  return boundStatement(
+    ctx.db,
     `INSERT INTO consent_state (tenant_id, profile_id, consent_id, status, status_changed_at,
       last_activity_day, last_activity_source, expired_at)
     SELECT ?1, value ->> '$.p', value ->> '$.c', value ->> '$.s', value ->> '$.at',
@@ -134,8 +135,8 @@ export function extendStates(ctx: ServiceContext, extensions: readonly Extension
   // Written as an upsert over rows known to exist (the EXISTS filter) rather than UPDATE …
   // FROM: SQLite then loops over the JSON and looks each state up by primary key, instead of
   // scanning the tenant's states.
-  return statement(
-    ctx,
+  return boundStatement(
+    ctx.db,
     `INSERT INTO consent_state (tenant_id, profile_id, consent_id, status, status_changed_at,
       last_activity_day, last_activity_source)
     SELECT ?1, j.p, j.c, 'accepted', 0, j.d, j.s
@@ -154,22 +155,4 @@ export function extendStates(ctx: ServiceContext, extensions: readonly Extension
     ctx.tenantId,
     json,
   );
-}
-
-/** A raw statement on the D1 client: bulk writes are plain SQL over `json_each`. */
-function statement(ctx: ServiceContext, text: string, ...params: unknown[]): D1PreparedStatement {
-  return ctx.db.$client.prepare(text).bind(...params);
-}
-
-/**
- * Runs the non-empty writes atomically: D1 has no interactive transactions, a batch is one.
- * The results carry D1's own `changes`, `rows_read` and `rows_written`.
- */
-export async function runAtomically(
-  ctx: ServiceContext,
-  writes: readonly (D1PreparedStatement | readonly D1PreparedStatement[] | null)[],
-): Promise<D1Result[]> {
-  const statements = writes.flat().filter((w) => w !== null);
-  if (statements.length === 0) return [];
-  return ctx.db.$client.batch(statements);
 }

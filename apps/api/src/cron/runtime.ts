@@ -1,0 +1,36 @@
+import { createDb } from "../db/client";
+import { varsOf } from "../env";
+import { CONSENT_LEASE_MS, type ExpiryRuntime, queueFanOut } from "../services/expiry/runtime";
+
+/**
+ * The nightly machinery of an env: D1, the wall clock, the chunk size, and the queue when
+ * `EXPIRY_MODE` is "queue" (a switch of configuration, not of code).
+ */
+export function buildExpiryRuntime(env: Env, clock: () => number = Date.now): ExpiryRuntime {
+  const vars = varsOf(env);
+  return {
+    runContext: {
+      db: createDb(env.DB),
+      clock,
+      chunkSize: vars.EXPIRY_CHUNK_SIZE,
+      leaseMs: CONSENT_LEASE_MS,
+    },
+    fanOut: vars.EXPIRY_MODE === "queue" ? queueFanOut(env.EXPIRY_QUEUE) : undefined,
+  };
+}
+
+/**
+ * The runtime built once per env object (an isolate keeps one env) with this clock: the
+ * entry points call the returned function on every invocation.
+ */
+export function expiryRuntimeCache(clock: () => number = Date.now): (env: Env) => ExpiryRuntime {
+  const built = new WeakMap<Env, ExpiryRuntime>();
+  return (env) => {
+    let runtime = built.get(env);
+    if (!runtime) {
+      runtime = buildExpiryRuntime(env, clock);
+      built.set(env, runtime);
+    }
+    return runtime;
+  };
+}

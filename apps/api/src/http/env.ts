@@ -1,0 +1,15 @@
+import type { Db } from "../db/client";
+import type { SigningSecrets } from "../services/keys/authenticate-key";
+import type { CallAuth } from "../trpc/context";
+
+/** The Hono app's bindings and per-request variables. */
+export type AppEnv = {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    db: Db;
+    /** Set by the credentials middleware on `/trpc/*`. */
+    auth: CallAuth;
+    signingSecrets: SigningSecrets;
+  };
+};

@@ -1,0 +1,21 @@
+import { z } from "zod";
+import type { ServiceContext } from "../context";
+import { loadConsents } from "./load";
+import { consentView } from "./view";
+
+export const ListConsentsInput = z
+  .strictObject({ includeArchived: z.boolean().optional() })
+  .default({});
+export type ListConsentsInput = z.infer<typeof ListConsentsInput>;
+
+/** The tenant's catalogue in key order; archived consents only when asked. */
+export async function listConsents({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: ListConsentsInput;
+}) {
+  const consents = await loadConsents(ctx, { includeArchived: input.includeArchived ?? false });
+  return consents.map(consentView);
+}

@@ -1,0 +1,166 @@
+import {
+  applyEvents,
+  type ConsentEvent,
+  type ConsentState,
+  dayOf,
+  EventType,
+  effectiveExtendOn,
+  InstantText,
+  isEventTooFarAhead,
+  MAX_EVENTS_PER_CALL,
+  ProfileId,
+} from "@lapse/consent";
+import { z } from "zod";
+import { runAtomically } from "../../db/batch";
+import { loadConsents, type StoredConsent } from "../consents/load";
+import type { ServiceContext } from "../context";
+import { ServiceError } from "../errors";
+import { appendHistory, type HistoryWrite, withChainRetry } from "../history/append";
+import {
+  type ExtensionWrite,
+  extendStates,
+  loadStatesOfPairs,
+  type StateWrite,
+  upsertStates,
+} from "../profiles/states";
+
+export const TrackEventsInput = z.strictObject({
+  events: z
+    .array(z.strictObject({ profileId: ProfileId, type: EventType, occurredAt: InstantText }))
+    .min(1)
+    .max(MAX_EVENTS_PER_CALL),
+});
+export type TrackEventsInput = z.infer<typeof TrackEventsInput>;
+
+export interface TrackEventsResult {
+  /** Events received. */
+  events: number;
+  /** States whose last-activity day moved forward (R5). */
+  extended: number;
+  /** Unknown legal-basis states that an entry event made accepted (R4). */
+  entered: number;
+}
+
+/**
+ * Ingests customer activity (R4, R5). Extensions are folded here to one (profile, consent,
+ * largest day) row each and written by one UPDATE that touches a state only when its day
+ * increases: a repeat writes nothing, and the order of events does not matter. Entries (R4)
+ * are decided by @lapse/consent on the few states they concern. One batch, all or nothing.
+ */
+export async function trackEvents({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: TrackEventsInput;
+}): Promise<TrackEventsResult> {
+  const issues = input.events.flatMap((event, i) =>
+    isEventTooFarAhead(event.occurredAt, ctx.now)
+      ? [{ path: `events.${i}.occurredAt`, message: "is more than 5 minutes in the future (R5)" }]
+      : [],
+  );
+  if (issues.length > 0) {
+    throw new ServiceError("BAD_REQUEST", "Invalid events; none was recorded.", issues);
+  }
+
+  return withChainRetry(() => write(ctx, input.events));
+}
+
+async function write(
+  ctx: ServiceContext,
+  events: readonly ConsentEvent[],
+): Promise<TrackEventsResult> {
+  const consents = await loadConsents(ctx);
+  const extensions = foldExtensions(consents, events);
+  const { entered, history } = await decideEntries(ctx, consents, events);
+
+  const results = await runAtomically(ctx.db, [
+    entered.length > 0 ? upsertStates(ctx, entered) : null,
+    await appendHistory(ctx, history),
+    extensions.length > 0 ? extendStates(ctx, extensions) : null,
+  ]);
+  const extendResult = extensions.length > 0 ? results.at(-1) : undefined;
+  return {
+    events: events.length,
+    extended: extendResult?.meta.changes ?? 0,
+    entered: entered.length,
+  };
+}
+
+/** For each (profile, consent) the largest day among the events that extend it (R5). */
+function foldExtensions(
+  consents: readonly StoredConsent[],
+  events: readonly ConsentEvent[],
+): ExtensionWrite[] {
+  const extendersByType = new Map<EventType, StoredConsent[]>();
+  for (const stored of consents) {
+    for (const type of effectiveExtendOn(stored.consent)) {
+      extendersByType.set(type, [...(extendersByType.get(type) ?? []), stored]);
+    }
+  }
+  const folded = new Map<string, ExtensionWrite>();
+  for (const event of events) {
+    const day = dayOf(event.occurredAt);
+    for (const stored of extendersByType.get(event.type) ?? []) {
+      const pair = `${stored.id}\u0000${event.profileId}`;
+      const known = folded.get(pair);
+      if (!known || known.lastActivityDay < day) {
+        folded.set(pair, {
+          profileId: event.profileId,
+          consentId: stored.id,
+          lastActivityDay: day,
+          source: event.type,
+        });
+      }
+    }
+  }
+  return [...folded.values()];
+}
+
+/** R4: the legal-basis states that entry events bring (back) in, decided per profile. */
+async function decideEntries(
+  ctx: ServiceContext,
+  consents: readonly StoredConsent[],
+  events: readonly ConsentEvent[],
+): Promise<{ entered: StateWrite[]; history: HistoryWrite[] }> {
+  const entering = consents.filter(
+    (c) => c.consent.kind === "legal_basis" && c.consent.entryEvents.length > 0,
+  );
+  const eventsByProfile = new Map<string, ConsentEvent[]>();
+  for (const event of events) {
+    if (entering.some((c) => c.consent.entryEvents.includes(event.type))) {
+      eventsByProfile.set(event.profileId, [
+        ...(eventsByProfile.get(event.profileId) ?? []),
+        event,
+      ]);
+    }
+  }
+  const entered: StateWrite[] = [];
+  const history: HistoryWrite[] = [];
+  if (eventsByProfile.size === 0) return { entered, history };
+
+  const pairs = [...eventsByProfile.keys()].flatMap((profileId) =>
+    entering.map((c) => ({ profileId, consentId: c.id })),
+  );
+  const statesByProfile = await loadStatesOfPairs(ctx, pairs, consents);
+  const idByKey = new Map(entering.map((c) => [c.consent.key, c.id]));
+  for (const [profileId, profileEvents] of eventsByProfile) {
+    const before = statesByProfile.get(profileId) ?? new Map<string, ConsentState>();
+    // In time order, the earliest entry event after the last status change is the entry.
+    const ordered = [...profileEvents].sort((a, b) => a.occurredAt - b.occurredAt);
+    const after = applyEvents(
+      before,
+      entering.map((c) => c.consent),
+      ordered,
+      { actor: ctx.actor, now: ctx.now },
+    );
+    for (const entry of after.history) {
+      const consentId = idByKey.get(entry.consent);
+      const state = after.states.get(entry.consent);
+      if (consentId === undefined || !state) continue;
+      entered.push({ profileId, consentId, state });
+      history.push({ consentId, entry });
+    }
+  }
+  return { entered, history };
+}

@@ -1,0 +1,25 @@
+import { ConsentKey, configure as configurePolicy, ExpiryDays } from "@lapse/consent";
+import { z } from "zod";
+import type { ServiceContext } from "../context";
+import { EventTypeList } from "../input-fields";
+import { applyPolicyTransition } from "./policy-transition";
+
+export const ConfigureExpiryInput = z.strictObject({
+  consent: ConsentKey,
+  days: ExpiryDays.optional(),
+  extendOn: EventTypeList.optional(),
+});
+export type ConfigureExpiryInput = z.infer<typeof ConfigureExpiryInput>;
+
+/** R8: days and extending events; extending events only while expiry is off. */
+export function configureExpiry({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: ConfigureExpiryInput;
+}) {
+  return applyPolicyTransition(ctx, input.consent, (s) =>
+    configurePolicy(s.consent.expiry, { days: input.days, extendOn: input.extendOn }),
+  );
+}

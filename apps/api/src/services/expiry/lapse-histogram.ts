@@ -1,0 +1,47 @@
+import {
+  type ActivityBucket,
+  DEFAULT_FORECAST_HORIZON_DAYS,
+  type ExpiryPolicy,
+  type forecast,
+  formatDay,
+  MAX_FORECAST_HORIZON_DAYS,
+} from "@lapse/consent";
+import { z } from "zod";
+import type { ServiceContext } from "../context";
+
+/** How many days a forecast or a preview covers: 90 by default, at most 366. */
+export const HorizonDays = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_FORECAST_HORIZON_DAYS)
+  .default(DEFAULT_FORECAST_HORIZON_DAYS);
+
+/**
+ * How many accepted states of a consent have each last-activity day, read through the partial
+ * index. Only days that can lapse within the horizon are read: later ones cannot matter.
+ */
+export async function activityHistogram(
+  ctx: ServiceContext,
+  consentId: string,
+  beforeDay: number,
+): Promise<ActivityBucket[]> {
+  const { results } = await ctx.db.$client
+    .prepare(
+      `SELECT last_activity_day AS lastActivityDay, COUNT(*) AS count FROM consent_state
+       WHERE tenant_id = ?1 AND consent_id = ?2 AND status = 'accepted' AND last_activity_day < ?3
+       GROUP BY last_activity_day`,
+    )
+    .bind(ctx.tenantId, consentId, beforeDay)
+    .all<ActivityBucket>();
+  return results;
+}
+
+/** A forecast as the API answers it: the policy it was computed for, each day, the total. */
+export function forecastAnswer(policy: ExpiryPolicy, days: ReturnType<typeof forecast>) {
+  return {
+    policy: { days: policy.days, extendOn: policy.extendOn, enabled: policy.enabled },
+    days: days.map((d) => ({ day: formatDay(d.day), count: d.count })),
+    total: days.reduce((sum, d) => sum + d.count, 0),
+  };
+}

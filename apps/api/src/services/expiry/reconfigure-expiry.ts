@@ -1,0 +1,25 @@
+import { ConsentKey, ExpiryDays, reconfigure as reconfigurePolicy } from "@lapse/consent";
+import { z } from "zod";
+import type { ServiceContext } from "../context";
+import { EventTypeList } from "../input-fields";
+import { applyPolicyTransition } from "./policy-transition";
+
+export const ReconfigureExpiryInput = z.strictObject({
+  consent: ConsentKey,
+  days: ExpiryDays.optional(),
+  extendOn: EventTypeList,
+});
+export type ReconfigureExpiryInput = z.infer<typeof ReconfigureExpiryInput>;
+
+/** R8: new criteria and re-activation in one step; every clock restarts today. */
+export function reconfigureExpiry({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: ReconfigureExpiryInput;
+}) {
+  return applyPolicyTransition(ctx, input.consent, (s) =>
+    reconfigurePolicy(s.consent.expiry, { days: input.days, extendOn: input.extendOn }, ctx.now),
+  );
+}

@@ -1,0 +1,48 @@
+import type { Db } from "../../db/client";
+
+/**
+ * What the nightly machinery runs on (R10): the database, the wall clock (for leases and time
+ * budgets, never for T), the chunk size and the consent lease's lifetime. Built once per
+ * isolate by the Worker's entry points (src/cron/runtime.ts).
+ */
+export interface RunContext {
+  db: Db;
+  clock: () => number;
+  chunkSize: number;
+  leaseMs: number;
+}
+
+/** The message of the fan-out queue: one (tenant, consent) of one run. */
+export interface ExpiryMessage {
+  runId: string;
+  tenantId: string;
+  consentId: string;
+  scheduledAt: number;
+}
+
+/** Where the per-consent work goes: done in this invocation, or sent to Cloudflare Queues. */
+export interface FanOut {
+  send(messages: ExpiryMessage[]): Promise<void>;
+}
+
+/** The runtime a run needs: its context and, with `EXPIRY_MODE=queue`, the fan-out. */
+export interface ExpiryRuntime {
+  runContext: RunContext;
+  fanOut: FanOut | undefined;
+}
+
+/** How long a consumer works on one message before it enqueues a continuation. */
+export const CONSUMER_BUDGET_MS = 20_000;
+/** A consent lease outlives a chunk by far; a dead runner's lease lapses after it. */
+export const CONSENT_LEASE_MS = 60_000;
+
+/** Cloudflare Queues as the fan-out; `sendBatch` takes at most 100 messages. */
+export function queueFanOut(queue: Queue<ExpiryMessage>): FanOut {
+  return {
+    async send(messages) {
+      for (let i = 0; i < messages.length; i += 100) {
+        await queue.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+      }
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export * from "./get-profile-proof";
+export * from "./verify-profile";

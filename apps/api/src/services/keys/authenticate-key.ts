@@ -1,0 +1,80 @@
+import type { Scope } from "@lapse/consent";
+import { eq, sql } from "drizzle-orm";
+import { apiKey, tenant } from "../../db/schema";
+import type { UnscopedContext } from "../context";
+import { hashKey, type KeyKind } from "./material";
+
+export interface Credential {
+  keyId: string;
+  tenantId: string;
+  kind: KeyKind;
+  scopes: Scope[];
+  /** Origins allowed to call with this tenant's publishable keys. */
+  corsOrigins: string[];
+}
+
+export type AuthenticateResult =
+  | { ok: true; credential: Credential }
+  | { ok: false; message: string };
+
+/** A tenant's live profile-token signing secrets by `kid`. */
+export type SigningSecrets = ReadonlyMap<string, string>;
+
+/**
+ * Resolves a bearer key to its tenant (R12: the tenant comes from the credential, never from
+ * the input). Runs before a tenant is known, so its context has no tenant.
+ */
+export async function authenticateKey({
+  ctx,
+  input,
+}: {
+  ctx: UnscopedContext;
+  input: { key: string };
+}): Promise<AuthenticateResult & { signingSecrets?: SigningSecrets }> {
+  if (!/^lapse_(sk|pk)_[0-9a-z]{32}$/.test(input.key)) {
+    return { ok: false, message: "This is not a Lapse API key." };
+  }
+  const found = await ctx.db
+    .select({
+      key: apiKey,
+      corsOrigins: tenant.corsOrigins,
+      // Calls with a publishable key verify profile tokens: the tenant's live signing secrets
+      // come with the key, so a storefront call makes one D1 round trip less.
+      signingSecrets: sql<string | null>`CASE WHEN "api_key"."kind" = 'publishable' THEN
+        (SELECT json_group_object(sk.id, sk.secret) FROM signing_key AS sk
+         WHERE sk.tenant_id = "api_key"."tenant_id" AND sk.revoked_at IS NULL) END`,
+    })
+    .from(apiKey)
+    .innerJoin(tenant, eq(tenant.id, apiKey.tenantId))
+    .where(eq(apiKey.hash, await hashKey(input.key)))
+    .get();
+  const result = credentialOf(found, ctx.now);
+  if (!result.ok) return result;
+  const secrets = JSON.parse(found?.signingSecrets ?? "{}") as Record<string, string>;
+  return { ...result, signingSecrets: new Map(Object.entries(secrets)) };
+}
+
+/** The credential of a key row, if the key is still live. */
+export function credentialOf(
+  found: { key: typeof apiKey.$inferSelect; corsOrigins: string } | undefined,
+  now: number,
+): AuthenticateResult {
+  const row = found?.key;
+  if (!found || !row) return { ok: false, message: "Unknown API key." };
+  if (row.revokedAt !== null && row.revokedAt <= now) {
+    return { ok: false, message: "This API key was revoked." };
+  }
+  if (row.expiresAt !== null && row.expiresAt <= now) {
+    return { ok: false, message: "This API key has expired." };
+  }
+  return {
+    ok: true,
+    credential: {
+      keyId: row.id,
+      tenantId: row.tenantId,
+      kind: row.kind,
+      scopes: JSON.parse(row.scopes) as Scope[],
+      corsOrigins: JSON.parse(found.corsOrigins) as string[],
+    },
+  };
+}

@@ -1,0 +1,17 @@
+import type { Scope } from "@lapse/consent";
+import type { apiKey } from "../../db/schema";
+import { iso, isoOrNull } from "../iso";
+
+/** A key as the API shows it: never the key itself, only its prefix. */
+export function keyView(row: typeof apiKey.$inferSelect) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    name: row.name,
+    prefix: row.prefix,
+    scopes: JSON.parse(row.scopes) as Scope[],
+    createdAt: iso(row.createdAt),
+    expiresAt: isoOrNull(row.expiresAt),
+    revokedAt: isoOrNull(row.revokedAt),
+  };
+}

@@ -1,0 +1,3 @@
+export * from "./get-run";
+export * from "./list-runs";
+export * from "./trigger-run";

@@ -1,0 +1,105 @@
+import { env } from "cloudflare:workers";
+import { MS_PER_DAY, SCOPES, type Scope } from "@lapse/consent";
+import { generateKey, type KeyKind } from "../../src/services/keys/material";
+import {
+  type ConsentSeed,
+  DEMO_CATALOGUE,
+  provisionTenant,
+} from "../../src/services/tenants/provision";
+
+let counter = 0;
+
+/** A fresh tenant with unique names, its keys and signing secret, and optional consents. */
+export async function createTenant(
+  overrides: { name?: string; corsOrigins?: string[]; consents?: ConsentSeed[] } = {},
+) {
+  counter += 1;
+  const { statements, secrets } = await provisionTenant({
+    name: overrides.name ?? `Tenant ${counter} ${crypto.randomUUID()}`,
+    now: Date.now(),
+    corsOrigins: overrides.corsOrigins ?? [],
+    consents: overrides.consents ?? [],
+  });
+  await env.DB.batch(statements.map((s) => env.DB.prepare(s)));
+  return secrets;
+}
+export type TestTenant = Awaited<ReturnType<typeof createTenant>>;
+
+/**
+ * The demo catalogue (`pnpm dev`'s: two opt-ins and the seed's "order" legal basis) with each
+ * expiry policy configured but off, so that a test activates what it exercises, when it wants.
+ */
+export const DEMO_CONSENTS: ConsentSeed[] = DEMO_CATALOGUE.map((seed) => ({
+  ...seed,
+  ...(seed.expiry ? { expiry: { ...seed.expiry, enabled: false } } : {}),
+}));
+
+/** A key inserted straight into D1, for states the API cannot create (revoked, expired). */
+export async function insertKey(
+  tenant: TestTenant,
+  options: {
+    kind?: KeyKind;
+    scopes?: Scope[];
+    expiresAt?: number | null;
+    revokedAt?: number | null;
+  } = {},
+) {
+  const kind = options.kind ?? "secret";
+  const key = await generateKey(kind);
+  await env.DB.prepare(
+    `INSERT INTO api_key (id, tenant_id, kind, scopes, name, prefix, hash, created_at, expires_at, revoked_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(
+      key.id,
+      tenant.tenantId,
+      kind,
+      JSON.stringify(options.scopes ?? (kind === "secret" ? SCOPES : [])),
+      "test key",
+      key.prefix,
+      key.hash,
+      Date.now() - MS_PER_DAY,
+      options.expiresAt ?? null,
+      options.revokedAt ?? null,
+    )
+    .run();
+  return { id: key.id, key: key.plaintext };
+}
+
+/** The id of a tenant's consent, for rows written straight into D1. */
+export async function consentId(tenantId: string, key: string): Promise<string> {
+  const row = await env.DB.prepare("SELECT id FROM consent WHERE tenant_id = ? AND key = ?")
+    .bind(tenantId, key)
+    .first<{ id: string }>();
+  if (!row) throw new Error(`no consent ${key}`);
+  return row.id;
+}
+
+/** A consent_state row written straight into D1 (e.g. a state the nightly run lapsed). */
+export async function insertState(
+  tenantId: string,
+  state: {
+    profileId: string;
+    consent: string;
+    status: "accepted" | "refused" | "unknown";
+    statusChangedAt: number;
+    lastActivityDay?: number | null;
+    expiredAt?: number | null;
+  },
+) {
+  await env.DB.prepare(
+    `INSERT INTO consent_state (tenant_id, profile_id, consent_id, status, status_changed_at,
+      last_activity_day, last_activity_source, expired_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(
+      tenantId,
+      state.profileId,
+      await consentId(tenantId, state.consent),
+      state.status,
+      state.statusChangedAt,
+      state.lastActivityDay ?? null,
+      state.lastActivityDay === undefined || state.lastActivityDay === null ? null : "accepted",
+      state.expiredAt ?? null,
+    )
+    .run();
+}
