@@ -7,4 +7,6 @@ export default defineConfig({
   target: "es2022",
   clean: true,
   dts: false,
+  // The limits are bundled in (a few constants), so the package needs no @lapse/consent.
+  noExternal: ["@lapse/consent"],
 });

@@ -1,20 +1,11 @@
+import type { ApiErrorCode } from "@lapse/api/errors";
 import { TRPCClientError } from "@trpc/client";
 
-/** The codes the Lapse API answers with (`error.data.code`). */
-export type LapseErrorCode =
-  | "BAD_REQUEST"
-  | "UNAUTHORIZED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "CONFLICT"
-  | "LEGAL_BASIS_REFUSED"
-  | "EXPIRY_ACTIVE"
-  | "EXPIRY_NOT_CONFIGURED"
-  | "PRECONDITION_FAILED"
-  | "PAYLOAD_TOO_LARGE"
-  | "TOO_MANY_REQUESTS"
-  | "INTERNAL_SERVER_ERROR"
-  | "NETWORK_ERROR";
+/**
+ * The codes the Lapse API answers with (`error.data.code`, or a plain route's `code`): the
+ * server's own union, plus `NETWORK_ERROR` when no answer came back.
+ */
+export type LapseErrorCode = ApiErrorCode | "NETWORK_ERROR";
 
 export interface LapseIssue {
   /** Where in the input, e.g. `events.3.occurredAt`. */

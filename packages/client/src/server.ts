@@ -3,8 +3,10 @@
  * browser. Web Crypto only, so this runs in Node ≥ 22, workerd, Deno and Bun.
  */
 
-/** SPEC §5: a profile token lives at most 24 hours. */
-export const MAX_PROFILE_TOKEN_TTL_SECONDS = 24 * 3600;
+import { PROFILE_TOKEN_MAX_TTL_SECONDS } from "@lapse/consent/limits";
+
+/** A profile token lives at most 24 hours: the API refuses a longer one. */
+export const MAX_PROFILE_TOKEN_TTL_SECONDS = PROFILE_TOKEN_MAX_TTL_SECONDS;
 
 export interface SignProfileTokenOptions {
   /** The tenant's signing secret. */
