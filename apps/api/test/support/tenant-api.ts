@@ -1,9 +1,9 @@
 import type { EventType } from "@lapse/consent";
 import type { getRun } from "../../src/services/runs";
 import type { ConsentSeed } from "../../src/services/tenants/provision";
-import { createTenant, type TestTenant } from "./factories";
+import { createTenant, DEMO_CONSENTS, type TestTenant } from "./factories";
 import { type CallResult, expectOk, type FetchApp, mutate, query } from "./http";
-import { type Clock, clockedApp, iso } from "./time";
+import { at, Clock, clockedApp, iso } from "./time";
 
 /**
  * One tenant's back end (its secret key, all scopes) calling the API at a chosen instant:
@@ -159,4 +159,17 @@ export async function retireTenants(): Promise<void> {
     );
     for (const c of consents) if (c.expiry?.enabled) await api.deactivate(c.key);
   }
+}
+
+/** Two tenants of one clock, each with the newsletter (30 days) active since `A`. */
+export async function twoTenants(A: number) {
+  const clock = new Clock(at(A));
+  const tenants: TenantApi[] = [];
+  for (let i = 0; i < 2; i++) {
+    const api = await tenantAt(clock, DEMO_CONSENTS);
+    await api.configure("newsletter", { days: 30 });
+    await api.activate("newsletter");
+    tenants.push(api);
+  }
+  return { clock, a: tenants[0] as TenantApi, b: tenants[1] as TenantApi };
 }
