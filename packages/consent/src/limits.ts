@@ -4,7 +4,7 @@
  * (`@lapse/consent/limits`).
  */
 
-/** An expiry policy's number of days (SPEC §2). */
+/** An expiry policy's number of days (docs/rules.md: words). */
 export const EXPIRY_DAYS_MIN = 1;
 export const EXPIRY_DAYS_MAX = 3650;
 
@@ -19,8 +19,8 @@ export const MAX_IMPORT_ITEMS = 1000;
 export const MAX_FORECAST_HORIZON_DAYS = 366;
 export const DEFAULT_FORECAST_HORIZON_DAYS = 90;
 
-/** SPEC §5: a profile token lives at most 24 hours. */
+/** A profile token lives at most 24 hours (docs/rules.md: credentials). */
 export const PROFILE_TOKEN_MAX_TTL_SECONDS = 24 * 3600;
 
-/** The scopes of a secret key (SPEC §5), in the order they are shown. */
+/** The scopes of a secret key (docs/rules.md: credentials), in the order they are shown. */
 export const SCOPES = ["admin", "profiles", "events"] as const;

@@ -41,7 +41,7 @@ export function WellFormedText(min: number, max: number) {
   return z.string().min(min).max(max).refine(isWellFormedText, WELL_FORMED_MESSAGE);
 }
 
-/** A tenant's own opaque customer id; no PII is required (SPEC §2). */
+/** A tenant's own opaque customer id; no PII is required (docs/rules.md: words). */
 export const ProfileId = WellFormedText(1, 128);
 export type ProfileId = z.infer<typeof ProfileId>;
 
@@ -55,7 +55,7 @@ export type ConsentKey = z.infer<typeof ConsentKey>;
 
 export const ExpiryDays = z.number().int().min(EXPIRY_DAYS_MIN).max(EXPIRY_DAYS_MAX);
 
-/** A secret key's scope (SPEC §5). */
+/** A secret key's scope (docs/rules.md: credentials). */
 export const Scope = z.enum(SCOPES);
 export type Scope = z.infer<typeof Scope>;
 
@@ -79,7 +79,7 @@ export const DayText = z.string().transform((text, ctx) => {
 });
 
 /**
- * A consent's expiry policy (SPEC §2). `activatedAt` is the last activation (R7); it is kept
+ * A consent's expiry policy (docs/rules.md: words). `activatedAt` is the last activation (R7); it is kept
  * after a deactivation for the record, and replaced by the next activation.
  */
 export const ExpiryPolicy = z.strictObject({

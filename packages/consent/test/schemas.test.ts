@@ -21,7 +21,7 @@ import {
 } from "../src/index.js";
 import { acceptedState, day, legalBasis, optIn, policy } from "./fixtures.js";
 
-describe("profile ids (SPEC §2: opaque, 1–128 chars)", () => {
+describe("profile ids (opaque, 1–128 chars)", () => {
   it.each([
     { name: "one char", id: "a", ok: true },
     { name: "128 chars", id: "x".repeat(128), ok: true },
@@ -66,7 +66,7 @@ describe("consent keys are slugs", () => {
   });
 });
 
-describe("expiry days (SPEC §2: 1–3650)", () => {
+describe("expiry days (1–3650)", () => {
   it("the bounds are 1 and 3650", () => {
     expect([EXPIRY_DAYS_MIN, EXPIRY_DAYS_MAX]).toEqual([1, 3650]);
   });
@@ -107,7 +107,7 @@ describe("statuses, requests, reasons and event types", () => {
     expect(HistoryReason.options).toEqual(["customer", "api", "entry_event", "expired", "import"]);
   });
 
-  it("SPEC §2: there are exactly the seven event types of the seed, in its order", () => {
+  it("there are exactly the seven event types of the seed, in its order", () => {
     expect(EVENT_TYPES).toEqual([
       "marketing_operation_joined",
       "email_clicked",

@@ -76,7 +76,7 @@ export const consent = sqliteTable(
     version: integer("version").notNull().default(1),
     /** JSON array of event types (legal bases only, R4). */
     entryEvents: text("entry_events").notNull().default("[]"),
-    /** Expiry policy (SPEC §2); `expiry_days` null means no policy configured. */
+    /** Expiry policy (docs/rules.md: words); `expiry_days` null means no policy configured. */
     expiryDays: integer("expiry_days"),
     expiryExtendOn: text("expiry_extend_on").notNull().default("[]"),
     expiryEnabled: integer("expiry_enabled", { mode: "boolean" }).notNull().default(false),

@@ -20,8 +20,9 @@ import { daysAgo } from "../support/time";
 import { profileToken } from "../support/tokens";
 
 /**
- * Issue 8, abuse limits the other suites do not already cover (http.test.ts has the 413 of
- * events.track, streamed bodies, the batch of 11, the per-key 429 and the basic CORS cases).
+ * Abuse limits the other suites do not already cover (http/limits.test.ts has the 413 of
+ * events.track, streamed bodies, the batch of 11 and the per-key 429; http/cors.test.ts the
+ * basic CORS cases).
  */
 
 const BODY_LIMIT = 524_288;

@@ -9,7 +9,7 @@ import { MATRIX_ROWS, type MatrixRow, type TenantIds, tenantRows } from "../supp
 import { jwt, profileToken } from "../support/tokens";
 
 /**
- * SPEC §5, R12: every procedure of the router × every kind of wrong credential, through the
+ * Credentials and R12: every procedure of the router × every kind of wrong credential, through the
  * Worker's own fetch, with a before/after dump of every tenant involved.
  */
 
@@ -20,7 +20,7 @@ const procedures = appRouter._def.procedures as unknown as Record<
 >;
 const paths = Object.keys(procedures).sort();
 
-/** Who may call a procedure, from its path alone (SPEC §5). */
+/** Who may call a procedure, from its path alone (docs/rules.md: credentials). */
 type Access = "any-key" | "profile" | "events" | "admin";
 
 function accessOf(path: string): { access: Access; scope: Scope | null } {
@@ -225,7 +225,7 @@ function normalised(result: CallResult, ids: TenantIds): string {
 /** Figures for RELIABILITY.md, printed once the matrix has run. */
 const tally = { procedures: 0, calls: 0, refusals: 0, ghostComparisons: 0, rowsChanged: 0 };
 
-describe("authorization matrix (SPEC §5, R12)", () => {
+describe("authorization matrix (credentials, R12)", () => {
   afterAll(() => {
     console.log(
       `authz matrix: ${tally.procedures} procedures × ${CASES.length} credential cases → ` +

@@ -16,7 +16,7 @@ import { type TenantIds, tenantRows } from "../support/matrix-rows";
 import { profileToken } from "../support/tokens";
 
 /**
- * Issue 8, input fuzzing: every procedure's input, valid and mutated, and raw requests the JSON
+ * Input fuzzing: every procedure's input, valid and mutated, and raw requests the JSON
  * layer must refuse, over HTTP through the Worker's fetch. Invariants: never a 5xx; every
  * refusal is a JSON envelope carrying the request id; a refused call writes nothing; a query
  * writes nothing at all.
@@ -297,7 +297,7 @@ async function tryRaw(f: Fixture, raw: RawRequest): Promise<void> {
   if (problem) throw new Error(`${label}\n→ ${problem}`);
 }
 
-describe("input fuzzing over HTTP (issue 8)", () => {
+describe("input fuzzing over HTTP", () => {
   it("every procedure of the router has an input arbitrary", () => {
     const arbitraries = validInputs({
       profileId: "p",

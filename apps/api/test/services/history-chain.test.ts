@@ -309,7 +309,7 @@ describe("tamper-evident history (R11)", () => {
   });
 });
 
-describe("per-profile rate limit (SPEC §5)", () => {
+describe("per-profile rate limit (credentials)", () => {
   it("a profile over its limit gets 429 with Retry-After and nothing changes", async () => {
     const tenant = await createTenant({ consents: DEMO_CONSENTS });
     const seen: string[] = [];

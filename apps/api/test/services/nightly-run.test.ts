@@ -295,7 +295,7 @@ describe("resumable and idempotent (R10)", () => {
   });
 });
 
-describe("cost of a run (R10, SPEC §6)", () => {
+describe("cost of a run (R10)", () => {
   it("R10: a night with nothing due reads almost no rows, and a consent that cannot be due is skipped", async () => {
     const A = day("2032-03-01");
     const clock = new Clock(at(A));

@@ -9,7 +9,7 @@ import { DAY_MS } from "./time";
 import { jwt, profileToken } from "./tokens";
 
 /**
- * The credential checks every procedure shares (SPEC §5), run against each procedure from its
+ * The credential checks every procedure shares (docs/rules.md: credentials), run against each procedure from its
  * own test file so they sit beside its happy path. Each rejected call must change nothing.
  */
 export interface ProcedureSpec {
@@ -36,7 +36,7 @@ async function setUp(spec: ProcedureSpec) {
 export function keyChecks(
   spec: ProcedureSpec & { publishable: "refused" | "profile-token" | "allowed" },
 ) {
-  describe(`${spec.path}: API keys (SPEC §5)`, () => {
+  describe(`${spec.path}: API keys (credentials)`, () => {
     it("the same call with a valid secret key succeeds (control)", async () => {
       const { tenant, input } = await setUp(spec);
       expectOk(await call(spec.type, spec.path, input, { key: tenant.secretKey }));
@@ -124,7 +124,7 @@ export function keyChecks(
  * tenant's own signing key, `sub` = that profile, `exp` at most 24 hours ahead.
  */
 export function profileTokenChecks(spec: ProcedureSpec) {
-  describe(`${spec.path}: profile tokens with a publishable key (SPEC §5)`, () => {
+  describe(`${spec.path}: profile tokens with a publishable key (credentials)`, () => {
     const profileOf = (input: unknown) => (input as { profileId: string }).profileId;
     const inSeconds = (seconds: number) => Math.floor(Date.now() / 1000) + seconds;
 

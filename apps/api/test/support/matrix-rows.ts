@@ -186,7 +186,7 @@ export const MATRIX_ROWS: Record<string, MatrixRow> = {
     }),
     crossTenant: 400,
   },
-  // The tamper-evident history (issue 8).
+  // The tamper-evident history (R11).
   "admin.profiles.verify": {
     type: "query",
     input: (ids) => ({ profileId: ids.profileId }),

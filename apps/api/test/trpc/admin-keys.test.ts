@@ -79,7 +79,7 @@ describe("admin.keys.create", () => {
     expect(body).not.toContain("hash");
   });
 
-  it("stores only the SHA-256 of the key (SPEC §5)", async () => {
+  it("stores only the SHA-256 of the key (credentials)", async () => {
     const tenant = await createTenant();
     const created = expectOk(
       await keys(tenant, "create", { kind: "secret", name: "Hash check", scopes: ["profiles"] }),

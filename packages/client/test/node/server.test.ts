@@ -38,7 +38,7 @@ describe("signProfileToken", () => {
     [{ ttlSeconds: 0 }, /ttlSeconds/],
     [{ profileId: "" }, /profileId/],
     [{ profileId: "x".repeat(129) }, /profileId/],
-  ])("refuses %o: SPEC §5 limits", async (override, message) => {
+  ])("refuses %o: the credential limits", async (override, message) => {
     await expect(
       signProfileToken({ secret: "s", kid: "k", profileId: "p", ...override }),
     ).rejects.toThrow(message);

@@ -9,7 +9,7 @@ export type KeyKind = "secret" | "publishable";
 
 const KIND_PREFIX: Record<KeyKind, string> = { secret: "lapse_sk_", publishable: "lapse_pk_" };
 
-/** SHA-256 of a key, hex: what the database keeps (SPEC §5). */
+/** SHA-256 of a key, hex: what the database keeps (docs/rules.md: credentials). */
 export function hashKey(plaintext: string): Promise<string> {
   return sha256Hex(plaintext);
 }

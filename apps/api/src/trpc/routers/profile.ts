@@ -15,7 +15,7 @@ import { keyedProcedure, requireScope, router, serviceContext } from "../init";
 
 /**
  * Who may touch a profile: a secret key with the `profiles` scope (`api`), or a publishable
- * key with a profile token whose `sub` is this very profile (`customer`, SPEC §5).
+ * key with a profile token whose `sub` is this very profile (`customer`, docs/rules.md: credentials).
  */
 const profileProcedure = keyedProcedure.input(ProfileRef).use(async ({ ctx, input, next }) => {
   const { credential } = ctx;
