@@ -17,3 +17,9 @@ export interface ServiceContext extends UnscopedContext {
   tenantId: string;
   actor: string;
 }
+
+/** What a tenant-scoped service takes: `verb({ ctx, input }: ServiceCall<VerbInput>)`. */
+export interface ServiceCall<Input> {
+  ctx: ServiceContext;
+  input: Input;
+}

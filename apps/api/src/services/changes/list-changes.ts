@@ -1,7 +1,7 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { z } from "zod";
 import { consentHistory } from "../../db/schema";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { parseSeqCursor } from "../history/cursor";
 import { historyItem } from "../history/view";
 import { Cursor } from "../input-fields";
@@ -20,13 +20,7 @@ export type ListChangesInput = z.infer<typeof ListChangesInput>;
  * back `nextCursor` sees every change once: no gaps, no repeats. An empty page returns the
  * same cursor, to poll again later.
  */
-export async function listChanges({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: ListChangesInput;
-}) {
+export async function listChanges({ ctx, input }: ServiceCall<ListChangesInput>) {
   const limit = input.limit ?? 100;
   const after = input.cursor === undefined ? 0 : parseSeqCursor(input.cursor, 0);
   const rows = await ctx.db

@@ -2,7 +2,7 @@ import { ConsentKey } from "@lapse/consent";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { consent } from "../../db/schema";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { requireConsent } from "./load";
 import { consentView } from "./view";
 
@@ -13,13 +13,7 @@ export type ArchiveConsentInput = z.infer<typeof ArchiveConsentInput>;
  * Takes a consent out of the catalogue. Its states and history stay (R11); it no longer
  * expires, extends or accepts changes, and its key is never reused.
  */
-export async function archiveConsent({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: ArchiveConsentInput;
-}) {
+export async function archiveConsent({ ctx, input }: ServiceCall<ArchiveConsentInput>) {
   const stored = await requireConsent(ctx, input.key);
   await ctx.db
     .update(consent)

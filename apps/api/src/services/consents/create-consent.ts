@@ -3,7 +3,7 @@ import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { consent, consentVersion } from "../../db/schema";
 import { newId } from "../../ids";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { ServiceError } from "../errors";
 import { ConsentTitle, EventTypeList } from "../input-fields";
 import { checkEntryEvents } from "./entry-events";
@@ -20,13 +20,7 @@ export const CreateConsentInput = z.strictObject({
 export type CreateConsentInput = z.infer<typeof CreateConsentInput>;
 
 /** A new catalogue entry, version 1. Keys are never reused, even once archived. */
-export async function createConsent({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: CreateConsentInput;
-}) {
+export async function createConsent({ ctx, input }: ServiceCall<CreateConsentInput>) {
   const entryEvents = canonicalEventTypes(input.entryEvents ?? []);
   checkEntryEvents(input.kind, entryEvents);
   const existing = await ctx.db

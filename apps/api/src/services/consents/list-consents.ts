@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { loadConsents } from "./load";
 import { consentView } from "./view";
 
@@ -9,13 +9,7 @@ export const ListConsentsInput = z
 export type ListConsentsInput = z.infer<typeof ListConsentsInput>;
 
 /** The tenant's catalogue in key order; archived consents only when asked. */
-export async function listConsents({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: ListConsentsInput;
-}) {
+export async function listConsents({ ctx, input }: ServiceCall<ListConsentsInput>) {
   const consents = await loadConsents(ctx, { includeArchived: input.includeArchived ?? false });
   return consents.map(consentView);
 }

@@ -1,32 +1,24 @@
-import { ConsentKey, canonicalEventTypes, WellFormedText } from "@lapse/consent";
+import { canonicalEventTypes } from "@lapse/consent";
 import { and, eq } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import { consent, consentVersion } from "../../db/schema";
-import type { ServiceContext } from "../context";
-import { ConsentTitle, EventTypeList } from "../input-fields";
+import type { ServiceCall } from "../context";
+import { CreateConsentInput } from "./create-consent";
 import { checkEntryEvents } from "./entry-events";
 import { requireConsent } from "./load";
 import { consentView } from "./view";
 
-export const UpdateConsentInput = z.strictObject({
-  key: ConsentKey,
-  title: ConsentTitle.optional(),
-  description: WellFormedText(0, 4000).optional(),
-  entryEvents: EventTypeList.optional(),
-});
+/** The fields of a new consent but its kind, each optional; the key names the consent. */
+export const UpdateConsentInput = CreateConsentInput.omit({ kind: true })
+  .partial()
+  .required({ key: true });
 export type UpdateConsentInput = z.infer<typeof UpdateConsentInput>;
 
 /**
  * Changes a consent's texts or entry events. A new text is a new version, so the proof trail
  * says which wording each customer answered (R11).
  */
-export async function updateConsent({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: UpdateConsentInput;
-}) {
+export async function updateConsent({ ctx, input }: ServiceCall<UpdateConsentInput>) {
   const stored = await requireConsent(ctx, input.key);
   const current = stored.consent;
   const entryEvents =

@@ -13,7 +13,7 @@ import {
 import { z } from "zod";
 import { runAtomically } from "../../db/batch";
 import { loadConsents, type StoredConsent } from "../consents/load";
-import type { ServiceContext } from "../context";
+import type { ServiceCall, ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import { appendHistory, type HistoryWrite, withChainRetry } from "../history/append";
 import {
@@ -50,10 +50,7 @@ export interface TrackEventsResult {
 export async function trackEvents({
   ctx,
   input,
-}: {
-  ctx: ServiceContext;
-  input: TrackEventsInput;
-}): Promise<TrackEventsResult> {
+}: ServiceCall<TrackEventsInput>): Promise<TrackEventsResult> {
   const issues = input.events.flatMap((event, i) =>
     isEventTooFarAhead(event.occurredAt, ctx.now)
       ? [{ path: `events.${i}.occurredAt`, message: "is more than 5 minutes in the future (R5)" }]

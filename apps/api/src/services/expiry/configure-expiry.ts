@@ -1,6 +1,6 @@
 import { ConsentKey, configure as configurePolicy, ExpiryDays } from "@lapse/consent";
 import { z } from "zod";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { EventTypeList } from "../input-fields";
 import { applyPolicyTransition } from "./policy-transition";
 
@@ -12,13 +12,7 @@ export const ConfigureExpiryInput = z.strictObject({
 export type ConfigureExpiryInput = z.infer<typeof ConfigureExpiryInput>;
 
 /** R8: days and extending events; extending events only while expiry is off. */
-export function configureExpiry({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: ConfigureExpiryInput;
-}) {
+export function configureExpiry({ ctx, input }: ServiceCall<ConfigureExpiryInput>) {
   return applyPolicyTransition(ctx, input.consent, (s) =>
     configurePolicy(s.consent.expiry, { days: input.days, extendOn: input.extendOn }),
   );

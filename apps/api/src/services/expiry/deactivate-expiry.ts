@@ -1,18 +1,12 @@
 import { ConsentKey, deactivate as deactivatePolicy } from "@lapse/consent";
 import { z } from "zod";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { applyPolicyTransition } from "./policy-transition";
 
 export const DeactivateExpiryInput = z.strictObject({ consent: ConsentKey });
 export type DeactivateExpiryInput = z.infer<typeof DeactivateExpiryInput>;
 
 /** R9: expiry off; nothing of this consent lapses until it is on again. */
-export function deactivateExpiry({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: DeactivateExpiryInput;
-}) {
+export function deactivateExpiry({ ctx, input }: ServiceCall<DeactivateExpiryInput>) {
   return applyPolicyTransition(ctx, input.consent, (s) => deactivatePolicy(s.consent.expiry));
 }

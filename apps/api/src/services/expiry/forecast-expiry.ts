@@ -1,9 +1,9 @@
-import { ConsentKey, dayOf, forecast } from "@lapse/consent";
+import { ConsentKey } from "@lapse/consent";
 import { z } from "zod";
 import { requireConsent } from "../consents/load";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { ServiceError } from "../errors";
-import { activityHistogram, forecastAnswer, HorizonDays } from "./lapse-histogram";
+import { forecastPolicy, HorizonDays } from "./forecast-policy";
 
 export const ForecastExpiryInput = z.strictObject({
   consent: ConsentKey,
@@ -16,13 +16,7 @@ export type ForecastExpiryInput = z.infer<typeof ForecastExpiryInput>;
  * customer does anything (R7, R10). Already overdue states count on today. Nothing lapses
  * while expiry is off (R9), so a disabled policy forecasts zeros.
  */
-export async function forecastExpiry({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: ForecastExpiryInput;
-}) {
+export async function forecastExpiry({ ctx, input }: ServiceCall<ForecastExpiryInput>) {
   const stored = await requireConsent(ctx, input.consent);
   const policy = stored.consent.expiry;
   if (policy === null) {
@@ -31,7 +25,5 @@ export async function forecastExpiry({
       "This consent has no expiry configured; use preview to try a policy.",
     );
   }
-  const today = dayOf(ctx.now);
-  const buckets = await activityHistogram(ctx, stored.id, today + input.horizonDays - policy.days);
-  return forecastAnswer(policy, forecast(buckets, policy, today, input.horizonDays));
+  return forecastPolicy(ctx, stored.id, policy, input.horizonDays);
 }

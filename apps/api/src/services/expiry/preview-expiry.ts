@@ -1,16 +1,14 @@
 import {
   ConsentKey,
   configure as configurePolicy,
-  dayOf,
   ExpiryDays,
   type ExpiryPolicy,
-  forecast,
 } from "@lapse/consent";
 import { z } from "zod";
 import { requireConsent } from "../consents/load";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { EventTypeList } from "../input-fields";
-import { activityHistogram, forecastAnswer, HorizonDays } from "./lapse-histogram";
+import { forecastPolicy, HorizonDays } from "./forecast-policy";
 
 export const PreviewExpiryInput = z.strictObject({
   consent: ConsentKey,
@@ -29,13 +27,7 @@ export type PreviewExpiryInput = z.infer<typeof PreviewExpiryInput>;
  * not change the figures; it is validated and echoed so the answer describes the policy it was
  * computed for.
  */
-export async function previewExpiry({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: PreviewExpiryInput;
-}) {
+export async function previewExpiry({ ctx, input }: ServiceCall<PreviewExpiryInput>) {
   const stored = await requireConsent(ctx, input.consent);
   // While expiry is on, new days with the same criteria apply as they are (R8: configure
   // keeps every clock); other criteria need reconfigure, which restarts them today (R7).
@@ -47,7 +39,5 @@ export async function previewExpiry({
   const policy: ExpiryPolicy = kept?.ok
     ? kept.policy
     : { days: input.days, extendOn: input.extendOn, enabled: true, activatedAt: ctx.now };
-  const today = dayOf(ctx.now);
-  const buckets = await activityHistogram(ctx, stored.id, today + input.horizonDays - policy.days);
-  return forecastAnswer(policy, forecast(buckets, policy, today, input.horizonDays));
+  return forecastPolicy(ctx, stored.id, policy, input.horizonDays);
 }

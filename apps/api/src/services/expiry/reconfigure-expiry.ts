@@ -1,6 +1,6 @@
 import { ConsentKey, ExpiryDays, reconfigure as reconfigurePolicy } from "@lapse/consent";
 import { z } from "zod";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { EventTypeList } from "../input-fields";
 import { applyPolicyTransition } from "./policy-transition";
 
@@ -12,13 +12,7 @@ export const ReconfigureExpiryInput = z.strictObject({
 export type ReconfigureExpiryInput = z.infer<typeof ReconfigureExpiryInput>;
 
 /** R8: new criteria and re-activation in one step; every clock restarts today. */
-export function reconfigureExpiry({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: ReconfigureExpiryInput;
-}) {
+export function reconfigureExpiry({ ctx, input }: ServiceCall<ReconfigureExpiryInput>) {
   return applyPolicyTransition(ctx, input.consent, (s) =>
     reconfigurePolicy(s.consent.expiry, { days: input.days, extendOn: input.extendOn }, ctx.now),
   );

@@ -2,7 +2,7 @@ import { ProfileId } from "@lapse/consent";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { consentVersion, tenant } from "../../db/schema";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { iso } from "../iso";
 import { loadProfile } from "../profiles/states";
 import { profileView } from "../profiles/view";
@@ -17,13 +17,7 @@ export type GetProfileProofInput = z.infer<typeof GetProfileProofInput>;
  * the current states, the whole trail oldest first with its chain hashes, the wording of every
  * consent version the trail refers to, and the result of checking the chain.
  */
-export async function getProfileProof({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: GetProfileProofInput;
-}) {
+export async function getProfileProof({ ctx, input }: ServiceCall<GetProfileProofInput>) {
   const [owner, { consents, states }, trail, chain] = await Promise.all([
     ctx.db
       .select({ id: tenant.id, name: tenant.name })

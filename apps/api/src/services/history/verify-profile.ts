@@ -2,7 +2,7 @@ import { ProfileId } from "@lapse/consent";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { historyHead } from "../../db/schema";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { checkChain, GENESIS } from "./chain";
 import { loadTrail } from "./view";
 
@@ -10,13 +10,7 @@ export const VerifyProfileInput = z.strictObject({ profileId: ProfileId });
 export type VerifyProfileInput = z.infer<typeof VerifyProfileInput>;
 
 /** Checks one profile's proof trail (R11); `ok` is false with every problem found. */
-export async function verifyProfile({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: VerifyProfileInput;
-}) {
+export async function verifyProfile({ ctx, input }: ServiceCall<VerifyProfileInput>) {
   const [rows, head] = await Promise.all([
     loadTrail(ctx, input.profileId),
     ctx.db

@@ -1,7 +1,7 @@
 import { InstantText, isWellFormedText, SCOPES, Scope, WELL_FORMED_MESSAGE } from "@lapse/consent";
 import { z } from "zod";
 import { apiKey } from "../../db/schema";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { ServiceError } from "../errors";
 import { generateKey } from "./material";
 import { keyView } from "./view";
@@ -16,7 +16,7 @@ export const CreateKeyInput = z.strictObject({
 export type CreateKeyInput = z.infer<typeof CreateKeyInput>;
 
 /** Creates a key of this tenant. The answer holds the key itself, the only time it is shown. */
-export async function createKey({ ctx, input }: { ctx: ServiceContext; input: CreateKeyInput }) {
+export async function createKey({ ctx, input }: ServiceCall<CreateKeyInput>) {
   const scopes = [...new Set(input.scopes ?? [])];
   if (input.kind === "secret" && scopes.length === 0) {
     throw new ServiceError("BAD_REQUEST", "A secret key needs at least one scope.", [

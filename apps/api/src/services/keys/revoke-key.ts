@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { apiKey } from "../../db/schema";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { ServiceError } from "../errors";
 import { keyView } from "./view";
 
@@ -9,7 +9,7 @@ export const RevokeKeyInput = z.strictObject({ id: z.string().min(1).max(64) });
 export type RevokeKeyInput = z.infer<typeof RevokeKeyInput>;
 
 /** Revokes a key at once. Another tenant's key id reads as absent (R12). */
-export async function revokeKey({ ctx, input }: { ctx: ServiceContext; input: RevokeKeyInput }) {
+export async function revokeKey({ ctx, input }: ServiceCall<RevokeKeyInput>) {
   await ctx.db
     .update(apiKey)
     .set({ revokedAt: ctx.now })

@@ -1,6 +1,6 @@
 import { ProfileId } from "@lapse/consent";
 import { z } from "zod";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { loadProfile } from "./states";
 import { profileView } from "./view";
 
@@ -11,7 +11,7 @@ export const GetProfileInput = z.strictObject({ profileId: ProfileId });
 export type GetProfileInput = z.infer<typeof GetProfileInput>;
 
 /** Every live consent with this profile's status (R1: no state row reads as `unknown`). */
-export async function getProfile({ ctx, input }: { ctx: ServiceContext; input: GetProfileInput }) {
+export async function getProfile({ ctx, input }: ServiceCall<GetProfileInput>) {
   const { consents, states } = await loadProfile(ctx, input.profileId);
   return profileView(input.profileId, consents, states);
 }

@@ -12,7 +12,7 @@ import {
 import { z } from "zod";
 import { runAtomically } from "../../db/batch";
 import { loadConsents, resolveKeys } from "../consents/load";
-import type { ServiceContext } from "../context";
+import type { ServiceCall, ServiceContext } from "../context";
 import { type ItemIssue, ServiceError } from "../errors";
 import { appendHistory, withChainRetry } from "../history/append";
 import { loadStatesOfPairs, type StateWrite, upsertStates } from "./states";
@@ -39,13 +39,7 @@ type ImportItem = ImportProfilesInput["items"][number];
  * re-sending an import changes nothing. A batch with any bad item is refused whole, with every
  * bad item's index and reason, and writes nothing.
  */
-export function importProfiles({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: ImportProfilesInput;
-}) {
+export function importProfiles({ ctx, input }: ServiceCall<ImportProfilesInput>) {
   return withChainRetry(() => importItems(ctx, input.items));
 }
 

@@ -2,7 +2,7 @@ import { ProfileId } from "@lapse/consent";
 import { and, desc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
 import { consentHistory } from "../../db/schema";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { parseSeqCursor } from "../history/cursor";
 import { historyItem } from "../history/view";
 import { Cursor } from "../input-fields";
@@ -16,13 +16,7 @@ export const ListProfileHistoryInput = z.strictObject({
 export type ListProfileHistoryInput = z.infer<typeof ListProfileHistoryInput>;
 
 /** The proof trail of one profile (R11), newest first, by pages. */
-export async function listProfileHistory({
-  ctx,
-  input,
-}: {
-  ctx: ServiceContext;
-  input: ListProfileHistoryInput;
-}) {
+export async function listProfileHistory({ ctx, input }: ServiceCall<ListProfileHistoryInput>) {
   const limit = input.limit ?? 50;
   const before = input.cursor === undefined ? undefined : parseSeqCursor(input.cursor, 1);
   const rows = await ctx.db

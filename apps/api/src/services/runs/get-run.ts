@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { expiryRun, expiryRunConsent } from "../../db/schema";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { ServiceError } from "../errors";
 import { runView, visibleTo } from "./view";
 
@@ -9,7 +9,7 @@ export const GetRunInput = z.strictObject({ id: z.string().min(1).max(64) });
 export type GetRunInput = z.infer<typeof GetRunInput>;
 
 /** One run with this tenant's per-consent figures, D1's rows read and written included. */
-export async function getRun({ ctx, input }: { ctx: ServiceContext; input: GetRunInput }) {
+export async function getRun({ ctx, input }: ServiceCall<GetRunInput>) {
   const run = await ctx.db
     .select()
     .from(expiryRun)

@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { expiryRun, expiryRunConsent } from "../../db/schema";
-import type { ServiceContext } from "../context";
+import type { ServiceCall } from "../context";
 import { runView, visibleTo } from "./view";
 
 export const ListRunsInput = z
@@ -10,7 +10,7 @@ export const ListRunsInput = z
 export type ListRunsInput = z.infer<typeof ListRunsInput>;
 
 /** The latest runs, newest first (one a night: 100 is three months). */
-export async function listRuns({ ctx, input }: { ctx: ServiceContext; input: ListRunsInput }) {
+export async function listRuns({ ctx, input }: ServiceCall<ListRunsInput>) {
   const limit = input.limit ?? 30;
   const rows = await ctx.db
     .select({

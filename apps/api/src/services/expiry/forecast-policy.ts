@@ -1,8 +1,9 @@
 import {
   type ActivityBucket,
   DEFAULT_FORECAST_HORIZON_DAYS,
+  dayOf,
   type ExpiryPolicy,
-  type forecast,
+  forecast,
   formatDay,
   MAX_FORECAST_HORIZON_DAYS,
 } from "@lapse/consent";
@@ -21,7 +22,7 @@ export const HorizonDays = z
  * How many accepted states of a consent have each last-activity day, read through the partial
  * index. Only days that can lapse within the horizon are read: later ones cannot matter.
  */
-export async function activityHistogram(
+async function activityHistogram(
   ctx: ServiceContext,
   consentId: string,
   beforeDay: number,
@@ -37,8 +38,19 @@ export async function activityHistogram(
   return results;
 }
 
-/** A forecast as the API answers it: the policy it was computed for, each day, the total. */
-export function forecastAnswer(policy: ExpiryPolicy, days: ReturnType<typeof forecast>) {
+/**
+ * The forecast of `policy` for a consent over `horizonDays` from today, as the API answers it:
+ * the policy it was computed for, each day's count and the total.
+ */
+export async function forecastPolicy(
+  ctx: ServiceContext,
+  consentId: string,
+  policy: ExpiryPolicy,
+  horizonDays: number,
+) {
+  const today = dayOf(ctx.now);
+  const buckets = await activityHistogram(ctx, consentId, today + horizonDays - policy.days);
+  const days = forecast(buckets, policy, today, horizonDays);
   return {
     policy: { days: policy.days, extendOn: policy.extendOn, enabled: policy.enabled },
     days: days.map((d) => ({ day: formatDay(d.day), count: d.count })),
