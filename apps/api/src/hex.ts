@@ -4,7 +4,9 @@
 export function toHex(bytes: ArrayBuffer | Uint8Array): string {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
   let out = "";
-  for (const b of view) out += b.toString(16).padStart(2, "0");
+  for (const b of view) {
+    out += b.toString(16).padStart(2, "0");
+  }
   return out;
 }
 

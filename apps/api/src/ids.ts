@@ -9,7 +9,9 @@ export function randomToken(length: number): string {
   while (out.length < length) {
     for (const b of crypto.getRandomValues(new Uint8Array(length))) {
       // 252 = 7 × 36: bytes at or above it are dropped so every symbol is equally likely.
-      if (b < 252 && out.length < length) out += ALPHABET[b % 36];
+      if (b < 252 && out.length < length) {
+        out += ALPHABET[b % 36];
+      }
     }
   }
   return out;

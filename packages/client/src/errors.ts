@@ -46,7 +46,9 @@ interface ErrorData {
 
 /** Turns whatever a tRPC call threw into a LapseError. */
 export function toLapseError(error: unknown): LapseError {
-  if (error instanceof LapseError) return error;
+  if (error instanceof LapseError) {
+    return error;
+  }
   if (error instanceof TRPCClientError) {
     const data = (error.data ?? null) as ErrorData | null;
     if (data?.code) {

@@ -23,7 +23,9 @@ export interface SignProfileTokenOptions {
 
 function base64url(bytes: Uint8Array): string {
   let binary = "";
-  for (const b of bytes) binary += String.fromCharCode(b);
+  for (const b of bytes) {
+    binary += String.fromCharCode(b);
+  }
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
@@ -40,7 +42,9 @@ export async function signProfileToken(options: SignProfileTokenOptions): Promis
   if (options.profileId.length < 1 || options.profileId.length > 128) {
     throw new RangeError("profileId must be 1 to 128 characters.");
   }
-  if (!options.secret || !options.kid) throw new RangeError("secret and kid are required.");
+  if (!options.secret || !options.kid) {
+    throw new RangeError("secret and kid are required.");
+  }
   const iat = Math.floor((options.now ?? Date.now()) / 1000);
   const header = { alg: "HS256", typ: "JWT", kid: options.kid };
   const payload = { sub: options.profileId, iat, exp: iat + ttl };

@@ -9,7 +9,11 @@ import { type Day, dayOf, type Instant, MAX_EVENT_CLOCK_SKEW_MS } from "./time.j
  */
 export function effectiveExtendOn(consent: Consent): ReadonlySet<EventType> {
   const types = new Set<EventType>(consent.expiry?.extendOn ?? []);
-  if (consent.kind === "legal_basis") for (const t of consent.entryEvents) types.add(t);
+  if (consent.kind === "legal_basis") {
+    for (const t of consent.entryEvents) {
+      types.add(t);
+    }
+  }
   return types;
 }
 
@@ -101,9 +105,13 @@ export function withOutcome(
   const next = new Map(states);
   for (const { consent, lastActivityDay, source } of outcome.extensions) {
     const state = next.get(consent);
-    if (state) next.set(consent, { ...state, lastActivityDay, lastActivitySource: source });
+    if (state) {
+      next.set(consent, { ...state, lastActivityDay, lastActivitySource: source });
+    }
   }
-  for (const entry of outcome.entries) next.set(entry.next.consent, entry.next);
+  for (const entry of outcome.entries) {
+    next.set(entry.next.consent, entry.next);
+  }
   return next;
 }
 
@@ -123,7 +131,9 @@ export function applyEvents(
   for (const event of events) {
     const outcome = applyEvent(current, consents, event, context);
     current = withOutcome(current, outcome);
-    for (const entry of outcome.entries) history.push(entry.history);
+    for (const entry of outcome.entries) {
+      history.push(entry.history);
+    }
   }
   return { states: current, history };
 }

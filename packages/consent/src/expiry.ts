@@ -23,7 +23,9 @@ export function effectiveLastActivity(
  * does not lapse: not accepted, or the policy is off (R9) or absent.
  */
 export function expiresOn(state: ConsentState, policy: ExpiryPolicy | null): Day | null {
-  if (policy === null || !policy.enabled || state.status !== "accepted") return null;
+  if (policy === null || !policy.enabled || state.status !== "accepted") {
+    return null;
+  }
   const from = effectiveLastActivity(state.lastActivityDay, policy);
   return from === null ? null : from + policy.days;
 }
@@ -95,13 +97,19 @@ export function forecast(
     day: fromDay + i,
     count: 0,
   }));
-  if (!policy.enabled) return days;
+  if (!policy.enabled) {
+    return days;
+  }
   for (const { lastActivityDay, count } of histogram) {
     const from = effectiveLastActivity(lastActivityDay, policy);
-    if (from === null) continue;
+    if (from === null) {
+      continue;
+    }
     const index = Math.max(0, from + policy.days - fromDay);
     const bucket = days[index];
-    if (bucket) bucket.count += count;
+    if (bucket) {
+      bucket.count += count;
+    }
   }
   return days;
 }

@@ -87,7 +87,9 @@ export function activate(policy: ExpiryPolicy | null, now: Instant): PolicyResul
       message: "Configure expiry (days and extending events) before activating it.",
     };
   }
-  if (policy.enabled) return { ok: true, policy, clocksReset: false, changed: false };
+  if (policy.enabled) {
+    return { ok: true, policy, clocksReset: false, changed: false };
+  }
   return {
     ok: true,
     policy: { ...policy, enabled: true, activatedAt: now },
@@ -108,7 +110,9 @@ export function deactivate(policy: ExpiryPolicy | null): PolicyResult {
       message: "This consent has no expiry configured.",
     };
   }
-  if (!policy.enabled) return { ok: true, policy, clocksReset: false, changed: false };
+  if (!policy.enabled) {
+    return { ok: true, policy, clocksReset: false, changed: false };
+  }
   return { ok: true, policy: { ...policy, enabled: false }, clocksReset: false, changed: true };
 }
 
@@ -123,7 +127,9 @@ export function reconfigure(
 ): PolicyResult {
   const disabled = policy === null ? null : { ...policy, enabled: false };
   const configured = configure(disabled, change);
-  if (!configured.ok) return configured;
+  if (!configured.ok) {
+    return configured;
+  }
   return {
     ok: true,
     policy: { ...configured.policy, enabled: true, activatedAt: now },

@@ -70,7 +70,9 @@ export function decide(
   }
   const day = dayOf(context.occurredAt);
   if (from === to) {
-    if (to !== "accepted") return { ok: true, next: current, history: null, acceptedNow: false };
+    if (to !== "accepted") {
+      return { ok: true, next: current, history: null, acceptedNow: false };
+    }
     const renewed = maxDay(current.lastActivityDay, day);
     const next: ConsentState =
       renewed === current.lastActivityDay

@@ -39,7 +39,9 @@ export function formatDayFrom(at: Instant, offsetDays = 0): string {
 /** Parses `YYYY-MM-DD` into a day; `undefined` for anything else, including 2026-02-30. */
 export function parseDay(text: string): Day | undefined {
   const match = ISO_DAY.exec(text);
-  if (!match) return undefined;
+  if (!match) {
+    return undefined;
+  }
   const at = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
   const day = dayOf(at);
   return formatDay(day) === text ? day : undefined;
@@ -47,7 +49,11 @@ export function parseDay(text: string): Day | undefined {
 
 /** The later of two days, where `null` means "none". */
 export function maxDay(a: Day | null, b: Day | null): Day | null {
-  if (a === null) return b;
-  if (b === null) return a;
+  if (a === null) {
+    return b;
+  }
+  if (b === null) {
+    return a;
+  }
   return a > b ? a : b;
 }

@@ -56,7 +56,9 @@ describe("R7: the clock starts no earlier than the activation day", () => {
     const off = deactivate(first);
     const on = off.ok ? activate(off.policy, at(runDay)) : off;
     expect(on.ok).toBe(true);
-    if (!on.ok) return;
+    if (!on.ok) {
+      return;
+    }
     expect(states.map((s) => expiresOn(s, on.policy))).toEqual([
       runDay + 30,
       runDay + 30,
@@ -75,7 +77,9 @@ describe("R9: a disabled policy never expires anything", () => {
     { name: "no policy", p: null },
   ])("R9: $name -> expiresOn null and never due", ({ p }) => {
     expect(expiresOn(ancient, p)).toBeNull();
-    for (const runDay of [MAR_1, day("2100-01-01")]) expect(isDue(ancient, p, runDay)).toBe(false);
+    for (const runDay of [MAR_1, day("2100-01-01")]) {
+      expect(isDue(ancient, p, runDay)).toBe(false);
+    }
   });
 
   it("R9: a disabled policy has no first due day", () => {

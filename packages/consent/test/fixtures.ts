@@ -23,7 +23,9 @@ export const MINUTE_MS = 60_000;
 /** The epoch day of a `YYYY-MM-DD` text, computed with `Date.UTC` (not with `parseDay`). */
 export function day(text: string): Day {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) throw new Error(`test table typo, not a day: ${text}`);
+  if (!match) {
+    throw new Error(`test table typo, not a day: ${text}`);
+  }
   return Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) / DAY_MS;
 }
 

@@ -85,7 +85,9 @@ describe("import: the newer fact wins", () => {
   ])("import: $name", ({ current, changedAt, applies }) => {
     const decision = importState(current, item({ changedAt }), optIn(), context);
     expect(decision.ok).toBe(true);
-    if (!decision.ok) return;
+    if (!decision.ok) {
+      return;
+    }
     if (applies) {
       expect(decision.next.status).toBe("accepted");
       expect(decision.history).toMatchObject({
@@ -105,7 +107,9 @@ describe("import: the newer fact wins", () => {
   ])("import: re-sending $name is a no-op", ({ status }) => {
     const once = importState(undefined, item({ status }), optIn(), context);
     expect(once.ok && once.history).not.toBeNull();
-    if (!once.ok) return;
+    if (!once.ok) {
+      return;
+    }
     const twice = importState(once.next, item({ status }), optIn(), {
       ...context,
       now: context.now + 1,

@@ -36,7 +36,9 @@ describe("configure: days and extending events", () => {
   it("a first configuration without days fails with EXPIRY_NOT_CONFIGURED and says days are needed", () => {
     const result = configure(null, { extendOn: ["order_placed"] });
     expect(result.ok).toBe(false);
-    if (result.ok) return;
+    if (result.ok) {
+      return;
+    }
     expect(result.error).toBe("EXPIRY_NOT_CONFIGURED");
     expect(result.message).toMatch(/days/);
   });
@@ -61,7 +63,9 @@ describe("R8: criteria are frozen while expiry is active", () => {
     ({ extendOn }) => {
       const result = configure(active, { extendOn });
       expect(result.ok).toBe(false);
-      if (result.ok) return;
+      if (result.ok) {
+        return;
+      }
       expect(result.error).toBe("EXPIRY_ACTIVE");
       expect(result.message).toMatch(/[Dd]eactivate/);
       expect(result.message).toMatch(/reconfigure/);
@@ -126,7 +130,9 @@ describe("R8: criteria are frozen while expiry is active", () => {
     expect(isDue(old, active, MAR_1)).toBe(true);
     const result = reconfigure(active, { extendOn: ["sms_clicked"] }, at(MAR_1));
     expect(result.ok).toBe(true);
-    if (!result.ok) return;
+    if (!result.ok) {
+      return;
+    }
     expect(isDue(old, result.policy, MAR_1)).toBe(false);
     expect(isDue(old, result.policy, MAR_1 + 29)).toBe(false);
     expect(isDue(old, result.policy, MAR_1 + 30)).toBe(true);
@@ -179,7 +185,9 @@ describe("R7: activation", () => {
   it("R7: re-activation replaces the previous activation", () => {
     const off = deactivate(activePolicy(JAN_10));
     expect(off.ok).toBe(true);
-    if (!off.ok) return;
+    if (!off.ok) {
+      return;
+    }
     const on = activate(off.policy, at(MAR_1));
     expect(on.ok && on.policy.activatedAt).toBe(at(MAR_1));
     expect(on.ok && on.clocksReset).toBe(true);
@@ -209,8 +217,10 @@ describe("R9: deactivation", () => {
   ])("R9: deactivating $name", ({ current, ok }) => {
     const result = deactivate(current);
     expect(result.ok).toBe(ok);
-    if (result.ok)
+    if (result.ok) {
       expect(result).toEqual({ ok: true, policy: current, clocksReset: false, changed: false });
-    else expect(result.error).toBe("EXPIRY_NOT_CONFIGURED");
+    } else {
+      expect(result.error).toBe("EXPIRY_NOT_CONFIGURED");
+    }
   });
 });

@@ -106,7 +106,9 @@ describe("R5: order and repetition of events do not matter", () => {
         );
         const lastActivityDay = spec.lastActivity === null ? null : BASE + spec.lastActivity;
         const statusChangedAt = at(BASE) + spec.changedMs;
-        if (spec.start === "absent") return;
+        if (spec.start === "absent") {
+          return;
+        }
         states.set(
           key,
           state(key, {
@@ -146,8 +148,9 @@ describe("R5: order and repetition of events do not matter", () => {
           const expected = project(consents, once);
           expect(project(consents, shuffled)).toEqual(expected);
           expect(project(consents, reversed)).toEqual(expected);
-          if (JSON.stringify(expected) !== JSON.stringify(project(consents, states)))
+          if (JSON.stringify(expected) !== JSON.stringify(project(consents, states))) {
             changedSomething++;
+          }
         }),
         { numRuns: PROPERTY_RUNS },
       );
@@ -323,8 +326,9 @@ describe("R7–R10: the O(1) activation model expires exactly what a naive rewri
             (naivePolicies[i] as NaivePolicy).enabled = true;
             for (const row of naive) {
               const s = row[i] as NaiveState;
-              if (s.status === "accepted")
+              if (s.status === "accepted") {
                 s.lastActivity = Math.max(s.lastActivity ?? dayAt(now), dayAt(now));
+              }
             }
           };
 
@@ -365,10 +369,13 @@ describe("R7–R10: the O(1) activation model expires exactly what a naive rewri
                 }
                 const s = naive[op.profile]?.[op.consent] as NaiveState;
                 const isLegal = (bases[op.consent] as Consent).kind === "legal_basis";
-                if (isLegal && s.status === "refused" && op.status === "accepted") break;
+                if (isLegal && s.status === "refused" && op.status === "accepted") {
+                  break;
+                }
                 if (s.status === op.status) {
-                  if (op.status === "accepted")
+                  if (op.status === "accepted") {
                     s.lastActivity = Math.max(s.lastActivity ?? dayAt(now), dayAt(now));
+                  }
                   break;
                 }
                 s.status = op.status;
@@ -376,7 +383,9 @@ describe("R7–R10: the O(1) activation model expires exactly what a naive rewri
                 if (op.status === "accepted") {
                   s.lastActivity = dayAt(now);
                   bases.forEach((_, j) => {
-                    if (j !== op.consent) naiveTouch(op.profile, j, "consent_accepted", now);
+                    if (j !== op.consent) {
+                      naiveTouch(op.profile, j, "consent_accepted", now);
+                    }
                   });
                 }
                 break;
@@ -396,14 +405,19 @@ describe("R7–R10: the O(1) activation model expires exactly what a naive rewri
               case "activate": {
                 const result = activate(policies[op.consent] ?? null, now);
                 expect(result.ok).toBe(true);
-                if (result.ok) policies[op.consent] = result.policy;
-                if (!(naivePolicies[op.consent] as NaivePolicy).enabled)
+                if (result.ok) {
+                  policies[op.consent] = result.policy;
+                }
+                if (!(naivePolicies[op.consent] as NaivePolicy).enabled) {
                   naiveActivate(op.consent, now);
+                }
                 break;
               }
               case "deactivate": {
                 const result = deactivate(policies[op.consent] ?? null);
-                if (result.ok) policies[op.consent] = result.policy;
+                if (result.ok) {
+                  policies[op.consent] = result.policy;
+                }
                 (naivePolicies[op.consent] as NaivePolicy).enabled = false;
                 break;
               }
@@ -414,7 +428,9 @@ describe("R7–R10: the O(1) activation model expires exactly what a naive rewri
                   now,
                 );
                 expect(result.ok && result.clocksReset).toBe(true);
-                if (result.ok) policies[op.consent] = result.policy;
+                if (result.ok) {
+                  policies[op.consent] = result.policy;
+                }
                 Object.assign(naivePolicies[op.consent] as NaivePolicy, {
                   days: op.days,
                   extendOn: [...op.extendOn],
@@ -424,20 +440,26 @@ describe("R7–R10: the O(1) activation model expires exactly what a naive rewri
               }
               case "configureDays": {
                 const result = configure(policies[op.consent] ?? null, { days: op.days });
-                if (result.ok) policies[op.consent] = result.policy;
+                if (result.ok) {
+                  policies[op.consent] = result.policy;
+                }
                 (naivePolicies[op.consent] as NaivePolicy).days = op.days;
                 break;
               }
               case "configureExtendOn": {
                 const result = configure(policies[op.consent] ?? null, { extendOn: op.extendOn });
-                if (result.ok) policies[op.consent] = result.policy;
+                if (result.ok) {
+                  policies[op.consent] = result.policy;
+                }
                 const np = naivePolicies[op.consent] as NaivePolicy;
                 const same =
                   new Set(np.extendOn).size === new Set(op.extendOn).size &&
                   op.extendOn.every((t) => np.extendOn.includes(t));
                 // R8: a change of extending events while enabled is refused; the same set is not a change.
                 expect(result.ok).toBe(!np.enabled || same);
-                if (result.ok) np.extendOn = [...op.extendOn];
+                if (result.ok) {
+                  np.extendOn = [...op.extendOn];
+                }
                 break;
               }
               case "run": {
@@ -452,8 +474,9 @@ describe("R7–R10: the O(1) activation model expires exactly what a naive rewri
                       if (
                         expiry?.activatedAt != null &&
                         (s.lastActivityDay ?? -Infinity) < dayAt(expiry.activatedAt)
-                      )
+                      ) {
                         flooredExpirations++;
+                      }
                       const { next, history } = expire(s, consentAt(i), {
                         profileId: PROFILES[p] as string,
                         runAt: now,
@@ -466,11 +489,14 @@ describe("R7–R10: the O(1) activation model expires exactly what a naive rewri
                   });
                 });
                 // R10: running the same T again expires nothing more.
-                for (const profileStates of real)
+                for (const profileStates of real) {
                   bases.forEach((base, i) => {
                     const s = profileStates.get(base.key);
-                    if (s) expect(isDue(s, policies[i] ?? null, runDay)).toBe(false);
+                    if (s) {
+                      expect(isDue(s, policies[i] ?? null, runDay)).toBe(false);
+                    }
                   });
+                }
                 const expiredNaive: string[] = [];
                 naive.forEach((row, p) => {
                   row.forEach((s, i) => {
@@ -505,7 +531,9 @@ describe("R7–R10: the O(1) activation model expires exactly what a naive rewri
               });
             });
           }
-          if (expirations > expirationsBefore) casesWithExpiry++;
+          if (expirations > expirationsBefore) {
+            casesWithExpiry++;
+          }
         }),
         { numRuns: PROPERTY_RUNS },
       );
@@ -599,7 +627,9 @@ describe("R3: a refused legal basis never becomes accepted again", () => {
                   consent.kind === "legal_basis" &&
                   statusOf(current) === "refused" &&
                   op.status === "accepted";
-                if (forbidden) acceptAttemptsAfterRefusal++;
+                if (forbidden) {
+                  acceptAttemptsAfterRefusal++;
+                }
                 expect(decision.ok).toBe(!forbidden);
                 if (decision.ok) {
                   states.set(consent.key, decision.next);
@@ -618,8 +648,9 @@ describe("R3: a refused legal basis never becomes accepted again", () => {
                 break;
               }
               case "event": {
-                if (refusedSince !== null && entryEvents.includes(op.type))
+                if (refusedSince !== null && entryEvents.includes(op.type)) {
                   acceptAttemptsAfterRefusal++;
+                }
                 const consents = bases.map((_, i) => consentAt(i));
                 states = withOutcome(
                   states,
@@ -634,8 +665,9 @@ describe("R3: a refused legal basis never becomes accepted again", () => {
                   refusedSince !== null &&
                   consent.kind === "legal_basis" &&
                   op.status === "accepted"
-                )
+                ) {
                   acceptAttemptsAfterRefusal++;
+                }
                 const decision = importState(
                   states.get(consent.key),
                   {
@@ -648,12 +680,16 @@ describe("R3: a refused legal basis never becomes accepted again", () => {
                   consent,
                   context,
                 );
-                if (decision.ok) states.set(consent.key, decision.next);
+                if (decision.ok) {
+                  states.set(consent.key, decision.next);
+                }
                 break;
               }
               case "activate": {
                 const result = activate(policies[op.consent] ?? null, now);
-                if (result.ok) policies[op.consent] = result.policy;
+                if (result.ok) {
+                  policies[op.consent] = result.policy;
+                }
                 break;
               }
               case "run": {
@@ -670,7 +706,9 @@ describe("R3: a refused legal basis never becomes accepted again", () => {
               }
             }
             const after = states.get("order");
-            if (refusedSince === null && after?.status === "refused") refusedSince = now;
+            if (refusedSince === null && after?.status === "refused") {
+              refusedSince = now;
+            }
             if (refusedSince !== null) {
               expect(after?.status).not.toBe("accepted");
               expect(after?.status).toBe("refused");
@@ -725,7 +763,9 @@ describe("R10: forecast and the nightly expiry agree", () => {
             });
             const result = forecast(buckets, expiry, fromDay, horizon);
             expect(result).toEqual(expected);
-            if (result.some((d) => d.count > 0)) forecastsWithLapses++;
+            if (result.some((d) => d.count > 0)) {
+              forecastsWithLapses++;
+            }
           },
         ),
         { numRuns: PROPERTY_RUNS },

@@ -60,7 +60,9 @@ describe("R2: an opt-in moves to accepted or refused from any status", () => {
       context,
     );
     expect(decision.ok).toBe(true);
-    if (!decision.ok) return;
+    if (!decision.ok) {
+      return;
+    }
     expect(decision.next.status).toBe(to);
     expect(decision.next.consent).toBe(consent.key);
     if (changes) {
@@ -107,7 +109,9 @@ describe("R3: a refused legal basis is never accepted again", () => {
       change(),
     );
     expect(decision.ok).toBe(true);
-    if (decision.ok) expect(decision.next.status).toBe(expected);
+    if (decision.ok) {
+      expect(decision.next.status).toBe(expected);
+    }
   });
 
   it("R3: an expired (unknown) legal basis is entered again and is no longer marked expired", () => {
@@ -197,7 +201,9 @@ describe("R11: every status change appends one complete history entry", () => {
       context,
     );
     expect(decision.ok).toBe(true);
-    if (!decision.ok) return;
+    if (!decision.ok) {
+      return;
+    }
     expect(decision.history).toEqual({
       profileId: "cust_42",
       consent: "newsletter",

@@ -11,6 +11,9 @@ export async function onScheduled(
     trigger: "cron",
     fanOut: runtime.fanOut,
   });
-  if (!outcome.started) console.warn(outcome.reason);
-  else if (outcome.status === "failed") throw new Error(`Expiry run ${outcome.runId} failed.`);
+  if (!outcome.started) {
+    console.warn(outcome.reason);
+  } else if (outcome.status === "failed") {
+    throw new Error(`Expiry run ${outcome.runId} failed.`);
+  }
 }

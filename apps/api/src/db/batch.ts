@@ -14,6 +14,8 @@ export async function runAtomically(
   writes: readonly (D1PreparedStatement | readonly D1PreparedStatement[] | null)[],
 ): Promise<D1Result[]> {
   const statements = writes.flat().filter((w) => w !== null);
-  if (statements.length === 0) return [];
+  if (statements.length === 0) {
+    return [];
+  }
   return db.$client.batch(statements);
 }

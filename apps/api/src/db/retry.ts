@@ -30,7 +30,9 @@ export async function withD1Retry<T>(
     try {
       return await work();
     } catch (error) {
-      if (attempt >= attempts || !isTransientD1Error(error)) throw error;
+      if (attempt >= attempts || !isTransientD1Error(error)) {
+        throw error;
+      }
       // "Full jitter": a random wait up to the capped exponential step.
       await sleep(Math.random() * Math.min(capMs, baseMs * 2 ** (attempt - 1)));
     }

@@ -41,7 +41,9 @@ export function createApp(options: AppOptions = {}) {
   // Preflights carry no credentials, so the tenant's allow-list is checked on the call itself.
   app.options("/trpc/*", (c) => {
     const origin = c.req.header("Origin");
-    if (!origin) return c.body(null, 204);
+    if (!origin) {
+      return c.body(null, 204);
+    }
     return c.body(null, 204, {
       "Access-Control-Allow-Origin": origin,
       "Access-Control-Allow-Methods": "GET, POST",

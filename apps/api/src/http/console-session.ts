@@ -25,9 +25,13 @@ export function consoleSessionRoutes(app: Hono<AppEnv>, now: () => number) {
 
   app.post("/console/api/session", async (c) => {
     const body = SignInBody.safeParse(await c.req.json().catch(() => null));
-    if (!body.success) return fail(c, 400, "BAD_REQUEST", 'Send { "key": "lapse_sk_…" }.');
+    if (!body.success) {
+      return fail(c, 400, "BAD_REQUEST", 'Send { "key": "lapse_sk_…" }.');
+    }
     const result = await signIn({ ctx: context(c), input: body.data });
-    if (!result.ok) return fail(c, 401, "UNAUTHORIZED", result.message);
+    if (!result.ok) {
+      return fail(c, 401, "UNAUTHORIZED", result.message);
+    }
     setCookie(c, SESSION_COOKIE, result.token, {
       httpOnly: true,
       secure: true,
@@ -45,7 +49,9 @@ export function consoleSessionRoutes(app: Hono<AppEnv>, now: () => number) {
   app.get("/console/api/session", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
     const auth = token ? await authenticateSession({ ctx: context(c), input: { token } }) : null;
-    if (!auth?.ok) return fail(c, 401, "UNAUTHORIZED", auth?.message ?? "Not signed in.");
+    if (!auth?.ok) {
+      return fail(c, 401, "UNAUTHORIZED", auth?.message ?? "Not signed in.");
+    }
     return c.json({
       tenant: auth.tenantName ?? "",
       keyId: auth.credential.keyId,
@@ -55,7 +61,9 @@ export function consoleSessionRoutes(app: Hono<AppEnv>, now: () => number) {
 
   app.delete("/console/api/session", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
-    if (token) await signOut({ ctx: context(c), input: { token } });
+    if (token) {
+      await signOut({ ctx: context(c), input: { token } });
+    }
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
     return c.body(null, 204);
   });

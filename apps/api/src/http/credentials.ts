@@ -21,7 +21,9 @@ export function resolveCredentials(now: () => number) {
     if (bearer) {
       const found = await authenticateKey({ ctx, input: { key: bearer } });
       c.set("auth", found.ok ? { ok: true, credential: found.credential } : found);
-      if (found.signingSecrets) c.set("signingSecrets", found.signingSecrets);
+      if (found.signingSecrets) {
+        c.set("signingSecrets", found.signingSecrets);
+      }
     } else if (session && c.req.header(CONSOLE_HEADER) !== "1") {
       c.set("auth", {
         ok: false,

@@ -50,7 +50,9 @@ export const keyedProcedure = t.procedure
         message: "Send an API key: `Authorization: Bearer lapse_sk_…` or `lapse_pk_…`.",
       });
     }
-    if (!ctx.auth.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.auth.message });
+    if (!ctx.auth.ok) {
+      throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.auth.message });
+    }
     const credential = ctx.auth.credential;
     // CORS first: a browser on an allowed origin must be able to read every later refusal
     // (429 and its Retry-After included), not see a network error.

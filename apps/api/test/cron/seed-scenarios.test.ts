@@ -105,7 +105,9 @@ describe("seed: « Listes des événements » — each event type extends only w
       const A = day("2031-03-02");
       const clock = new Clock(at(A, "08:00"));
       const api = await tenantAt(clock, ONE_CONSENT_PER_EVENT);
-      for (const key of EXTENDED_KEYS) await api.activate(key);
+      for (const key of EXTENDED_KEYS) {
+        await api.activate(key);
+      }
       clock.toDay(A);
       await api.acceptAll(["p1"], EXTENDED_KEYS);
 
@@ -463,7 +465,9 @@ describe("seed: « On passe en statut inconnu … les bases légales »", () => 
     const lapsedHistory = await api.history("p-lapses");
 
     // Years later, more runs: nothing of the refused or lapsed states moves.
-    for (const night of [A + 1200, A + 3650]) await nightlyRun(night);
+    for (const night of [A + 1200, A + 3650]) {
+      await nightlyRun(night);
+    }
     expect(await api.profile("p-refused")).toEqual(before.refused);
     expect(await api.profile("p-changed-mind")).toEqual(before.changedMind);
     expect(await api.history("p-refused")).toEqual(before.refusedHistory);

@@ -52,8 +52,11 @@ describe("limits", () => {
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
-        if (sent++ < 10) controller.enqueue(chunk);
-        else controller.close();
+        if (sent++ < 10) {
+          controller.enqueue(chunk);
+        } else {
+          controller.close();
+        }
       },
     });
     const response = await unchanged(tenant.tenantId, () =>
@@ -149,7 +152,9 @@ describe("rate limit", () => {
     // Another key of the same tenant has its own budget.
     expectOk(await list(tenant.publishableKey));
     expect([...counts.keys()]).toHaveLength(2);
-    for (const key of counts.keys()) expect(key).toMatch(/^key_/);
+    for (const key of counts.keys()) {
+      expect(key).toMatch(/^key_/);
+    }
   });
 
   it("an unauthenticated call is refused before it spends anyone's budget", async () => {

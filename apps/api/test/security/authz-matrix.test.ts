@@ -25,10 +25,18 @@ type Access = "any-key" | "profile" | "events" | "admin";
 
 function accessOf(path: string): { access: Access; scope: Scope | null } {
   const area = path.split(".")[0];
-  if (area === "catalog") return { access: "any-key", scope: null };
-  if (area === "profile") return { access: "profile", scope: "profiles" };
-  if (area === "events") return { access: "events", scope: "events" };
-  if (area === "admin") return { access: "admin", scope: "admin" };
+  if (area === "catalog") {
+    return { access: "any-key", scope: null };
+  }
+  if (area === "profile") {
+    return { access: "profile", scope: "profiles" };
+  }
+  if (area === "events") {
+    return { access: "events", scope: "events" };
+  }
+  if (area === "admin") {
+    return { access: "admin", scope: "admin" };
+  }
   throw new Error(`No access class for '${path}': say in accessOf who may call '${area}.*'.`);
 }
 
@@ -213,7 +221,9 @@ const outcome = (status: number, code?: string) =>
 /** An answer with the ids and instants taken out, to compare two answers' information. */
 function normalised(result: CallResult, ids: TenantIds): string {
   let text = JSON.stringify({ status: result.status, body: result.body });
-  for (const [name, value] of Object.entries(ids)) text = text.replaceAll(value, `<${name}>`);
+  for (const [name, value] of Object.entries(ids)) {
+    text = text.replaceAll(value, `<${name}>`);
+  }
   return text
     .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, "<instant>")
     .replace(/req_[0-9a-z]{20}/g, "<request>")
@@ -250,7 +260,9 @@ describe("authorization matrix (credentials, R12)", () => {
   for (const path of paths) {
     it(`${path}: every credential case answers as expected and changes nothing`, async () => {
       const row = MATRIX_ROWS[path];
-      if (!row) throw new Error(`No row for '${path}' in matrix-rows.ts.`);
+      if (!row) {
+        throw new Error(`No row for '${path}' in matrix-rows.ts.`);
+      }
       const { access, scope } = accessOf(path);
       const w = await world(scope);
       tally.procedures += 1;
@@ -261,13 +273,17 @@ describe("authorization matrix (credentials, R12)", () => {
 
       for (const c of CASES) {
         const status = c.expected(access, row);
-        if (status === null) continue;
+        if (status === null) {
+          continue;
+        }
         expected[c.name] = outcome(status, CODE_OF[status]);
         const tenants = { this: w.tenant, other: w.other, mirror: w.mirror };
         const before = await Promise.all(Object.values(tenants).map((t) => tenantRows(t.tenantId)));
         const result = await call(row.type, path, input, c.options(w));
         tally.calls += 1;
-        if (result.status >= 400) tally.refusals += 1;
+        if (result.status >= 400) {
+          tally.refusals += 1;
+        }
         const after = await Promise.all(Object.values(tenants).map((t) => tenantRows(t.tenantId)));
         actual[c.name] = outcome(result.status, result.error?.data.code);
 

@@ -23,7 +23,9 @@ const probes = {
 
 async function allowed(key: string) {
   const out: Record<string, number> = {};
-  for (const [name, probe] of Object.entries(probes)) out[name] = (await probe(key)).status;
+  for (const [name, probe] of Object.entries(probes)) {
+    out[name] = (await probe(key)).status;
+  }
   return out;
 }
 

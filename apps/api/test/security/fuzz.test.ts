@@ -73,28 +73,43 @@ const REQUEST_ID = /^req_[0-9a-z]{20}$/;
 async function inspect(response: Response): Promise<string | null> {
   stats.inputs += 1;
   const status = response.status;
-  if (status >= 500) stats.status5xx += 1;
-  else if (status >= 400) stats.status4xx += 1;
-  else stats.status2xx += 1;
+  if (status >= 500) {
+    stats.status5xx += 1;
+  } else if (status >= 400) {
+    stats.status4xx += 1;
+  } else {
+    stats.status2xx += 1;
+  }
   const text = await response.text();
-  if (status >= 500) return `a ${status}: ${text.slice(0, 300)}`;
+  if (status >= 500) {
+    return `a ${status}: ${text.slice(0, 300)}`;
+  }
   const requestId = response.headers.get("X-Request-Id") ?? "";
-  if (!REQUEST_ID.test(requestId)) return "no X-Request-Id header";
-  if (response.headers.get("X-Content-Type-Options") !== "nosniff") return "no nosniff header";
+  if (!REQUEST_ID.test(requestId)) {
+    return "no X-Request-Id header";
+  }
+  if (response.headers.get("X-Content-Type-Options") !== "nosniff") {
+    return "no nosniff header";
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     return `a ${status} whose body is not JSON: ${text.slice(0, 200)}`;
   }
-  if (status < 300) return null;
-  if (status === 415) stats.unsupportedMediaType += 1;
+  if (status < 300) {
+    return null;
+  }
+  if (status === 415) {
+    stats.unsupportedMediaType += 1;
+  }
   const errors = Array.isArray(body) ? body : [body];
   for (const item of errors as Record<string, unknown>[]) {
     const error = item.error as { data?: { requestId?: unknown } } | undefined;
     const id = error ? error.data?.requestId : "result" in item ? requestId : item.requestId;
-    if (id !== requestId)
+    if (id !== requestId) {
       return `a ${status} whose envelope has requestId ${String(id)}: ${text.slice(0, 200)}`;
+    }
   }
   return null;
 }
@@ -116,7 +131,9 @@ class WriteCheck {
   }
 
   async flush(): Promise<void> {
-    if (this.group.length === 0) return;
+    if (this.group.length === 0) {
+      return;
+    }
     const before = await this.baseline();
     const rows = await tenantRows(this.tenantId);
     const group = this.group;
@@ -133,7 +150,9 @@ class WriteCheck {
     await this.baseline();
     const response = await run();
     this.group.push(label);
-    if (this.group.length >= GROUP) await this.flush();
+    if (this.group.length >= GROUP) {
+      await this.flush();
+    }
     return response;
   }
 
@@ -224,7 +243,9 @@ function printable(text: string): string {
  * string alive while the label waits in a group.
  */
 function preview(json: string | undefined): string {
-  if (json === undefined) return "(no input)";
+  if (json === undefined) {
+    return "(no input)";
+  }
   const head = printable(Array.from(json.slice(0, 300)).join(""));
   return json.length > 300 ? `${head}… (${json.length} chars)` : head;
 }
@@ -235,7 +256,9 @@ function preview(json: string | undefined): string {
  */
 async function check<T>(property: fc.IAsyncProperty<T>, numRuns: number): Promise<void> {
   const details = await fc.check(property, { numRuns });
-  if (!details.failed) return;
+  if (!details.failed) {
+    return;
+  }
   const cause =
     details.errorInstance instanceof Error
       ? details.errorInstance.message
@@ -266,7 +289,9 @@ async function tryInput(
       ? await f.check.inert(label, run)
       : await f.check.mayWrite(label, run);
   const problem = await inspect(response);
-  if (problem) throw new Error(`${label}\n→ ${problem}`);
+  if (problem) {
+    throw new Error(`${label}\n→ ${problem}`);
+  }
   if (!accepted && response.status < 300) {
     throw new Error(`${label}\n→ a ${response.status} for an input the schema refuses`);
   }
@@ -274,7 +299,9 @@ async function tryInput(
 
 async function tryRaw(f: Fixture, raw: RawRequest): Promise<void> {
   const headers: Record<string, string> = { Authorization: `Bearer ${f.tenant.secretKey}` };
-  if (raw.contentType !== undefined) headers["Content-Type"] = raw.contentType;
+  if (raw.contentType !== undefined) {
+    headers["Content-Type"] = raw.contentType;
+  }
   const req = new Request(`https://api.test/trpc/${raw.path}${raw.search ?? ""}`, {
     method: raw.method,
     headers,
@@ -294,7 +321,9 @@ async function tryRaw(f: Fixture, raw: RawRequest): Promise<void> {
       ? await f.check.mayWrite(label, run)
       : await f.check.inert(label, run);
   const problem = await inspect(response);
-  if (problem) throw new Error(`${label}\n→ ${problem}`);
+  if (problem) {
+    throw new Error(`${label}\n→ ${problem}`);
+  }
 }
 
 describe("input fuzzing over HTTP", () => {
@@ -313,7 +342,9 @@ describe("input fuzzing over HTTP", () => {
     it(`${path}: ${VALID_RUNS} valid and ${MUTATED_RUNS} mutated inputs`, async () => {
       const f = await fixture();
       const valid = validInputs(f.ids)[path];
-      if (!valid) throw new Error(`No input arbitrary for '${path}' in fuzz-arbitraries.ts.`);
+      if (!valid) {
+        throw new Error(`No input arbitrary for '${path}' in fuzz-arbitraries.ts.`);
+      }
       // Profile procedures are also reached by a customer: publishable key and profile token.
       const asCustomer = path.startsWith("profile.") ? fc.boolean() : fc.constant(false);
       await check(
@@ -361,7 +392,9 @@ describe("input fuzzing over HTTP", () => {
         ["admin.runs.trigger", { asOf: at }],
         ["admin.keys.create", { kind: "publishable", name: "boundary", expiresAt: at }],
       ];
-      for (const [path, input] of inputs) await tryInput(f, path, input, false);
+      for (const [path, input] of inputs) {
+        await tryInput(f, path, input, false);
+      }
     }
     await f.check.flush();
   }, 60_000);
@@ -382,7 +415,9 @@ describe("input fuzzing over HTTP", () => {
       { profileId, changes: [{ consent: "sms", status: "accepted" }] },
       { key, app },
     );
-    if (update.status === 400) return;
+    if (update.status === 400) {
+      return;
+    }
     expectOk(update);
     const verify = expectOk(
       await query<{ ok: boolean }>("admin.profiles.verify", { profileId }, { key, app }),
@@ -406,7 +441,9 @@ describe("input fuzzing over HTTP", () => {
       { key: "sms", title },
       { key: f.tenant.secretKey, app },
     );
-    if (result.status === 400) return;
+    if (result.status === 400) {
+      return;
+    }
     const catalog = expectOk(
       await query<{ key: string; title: string }[]>("catalog.list", undefined, {
         key: f.tenant.secretKey,

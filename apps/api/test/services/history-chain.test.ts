@@ -31,7 +31,9 @@ async function tamper(statements: string[]) {
     "DROP TRIGGER IF EXISTS consent_history_no_update; DROP TRIGGER IF EXISTS consent_history_no_delete;",
   );
   try {
-    for (const s of statements) await env.DB.prepare(s).run();
+    for (const s of statements) {
+      await env.DB.prepare(s).run();
+    }
   } finally {
     for (const s of TRIGGERS.split("END;").filter((t) => t.trim())) {
       await env.DB.prepare(`${s}END;`).run();
@@ -138,7 +140,9 @@ describe("tamper-evident history (R11)", () => {
       .bind(tenant.tenantId)
       .all<{ consent_id: string; hash: string }>();
     const [first] = rows.results;
-    if (!first) throw new Error("no trail");
+    if (!first) {
+      throw new Error("no trail");
+    }
     const line = (prevHash: string, profileId = "p") =>
       env.DB.prepare(
         `INSERT INTO consent_history (tenant_id, profile_id, consent_id, consent_key,

@@ -77,7 +77,9 @@ async function fannedOut(api: TenantApi, A: number, rc = rcWith()) {
     tenantId: api.tenantId,
     fanOut,
   });
-  if (!outcome.started) throw new Error("did not start");
+  if (!outcome.started) {
+    throw new Error("did not start");
+  }
   return { fanOut, runId: outcome.runId };
 }
 
@@ -101,7 +103,9 @@ describe("one run at a time (R10: a lease in the database)", () => {
     expect(await api.statuses(profiles, "newsletter")).toEqual(profiles.map(() => "unknown"));
     expect(await expiredRows(api, profiles)).toEqual([1, 1, 1, 1]);
     const [winner] = started;
-    if (!winner?.started) throw new Error("unreachable");
+    if (!winner?.started) {
+      throw new Error("unreachable");
+    }
     expect(await api.runFigures(winner.runId, "newsletter")).toMatchObject({ expired: 4 });
   });
 
@@ -189,7 +193,9 @@ describe("resumable and idempotent (R10)", () => {
       },
     );
     expect(next).toMatchObject({ started: true, status: "succeeded" });
-    if (!next.started) throw new Error("unreachable");
+    if (!next.started) {
+      throw new Error("unreachable");
+    }
     expect(await api.runFigures(next.runId, "newsletter")).toMatchObject({
       status: "succeeded",
       expired: 3,
@@ -277,9 +283,13 @@ describe("resumable and idempotent (R10)", () => {
 
     const first = await fireCron(T);
     const views = [];
-    for (const p of profiles) views.push(await api.profile(p));
+    for (const p of profiles) {
+      views.push(await api.profile(p));
+    }
     const histories = [];
-    for (const p of profiles) histories.push(await api.history(p));
+    for (const p of profiles) {
+      histories.push(await api.history(p));
+    }
     expect(await api.runFigures(first as string, "newsletter")).toMatchObject({ expired: 3 });
 
     const second = await fireCron(T);
@@ -351,7 +361,9 @@ describe("cost of a run (R10)", () => {
       scheduledAt: nightOf(A + 30),
       trigger: "cron",
     });
-    if (!outcome.started) throw new Error("the run did not start");
+    if (!outcome.started) {
+      throw new Error("the run did not start");
+    }
     expect(await api.runFigures(outcome.runId, "newsletter")).toMatchObject({
       status: "succeeded",
       expired: 2400,
@@ -372,7 +384,9 @@ describe("transient D1 errors are retried (R10)", () => {
     const result = await withD1Retry(
       async () => {
         calls += 1;
-        if (calls < 3) throw networkLost();
+        if (calls < 3) {
+          throw networkLost();
+        }
         return "written";
       },
       { sleep, baseMs: 100, capMs: 150 },
@@ -383,7 +397,9 @@ describe("transient D1 errors are retried (R10)", () => {
     const waits = sleep.mock.calls.map(([ms]) => ms);
     expect(waits[0]).toBeLessThanOrEqual(100);
     expect(waits[1]).toBeLessThanOrEqual(150);
-    for (const ms of waits) expect(ms).toBeGreaterThanOrEqual(0);
+    for (const ms of waits) {
+      expect(ms).toBeGreaterThanOrEqual(0);
+    }
   });
 
   it("R10: a non-transient error is thrown at once, without retrying", async () => {
@@ -438,7 +454,9 @@ describe("transient D1 errors are retried (R10)", () => {
         if (prop === "batch") {
           return async (statements: D1PreparedStatement[]) => {
             // A chunk is the only batch of exactly three statements (lease, states, history).
-            if (statements.length === 3 && failures.length > 0) throw failures.shift();
+            if (statements.length === 3 && failures.length > 0) {
+              throw failures.shift();
+            }
             return target.batch(statements);
           };
         }
@@ -472,7 +490,9 @@ describe("transient D1 errors are retried (R10)", () => {
       { scheduledAt: nightOf(A + 30), trigger: "admin", tenantId: api.tenantId },
     );
     expect(outcome).toMatchObject({ started: true, status: "failed" });
-    if (!outcome.started) throw new Error("unreachable");
+    if (!outcome.started) {
+      throw new Error("unreachable");
+    }
     const run = await api.run(outcome.runId);
     expect(run.status).toBe("failed");
     expect(run.perConsent).toEqual([
@@ -505,7 +525,9 @@ describe("fan-out on Cloudflare Queues (R10)", () => {
         deadline: deadline(),
         fanOut: next,
       });
-      if (outcome === "continued") continuations += 1;
+      if (outcome === "continued") {
+        continuations += 1;
+      }
       queue.push(...next.sent);
     }
     return continuations;
@@ -517,7 +539,9 @@ describe("fan-out on Cloudflare Queues (R10)", () => {
     const api = await tenantAt(clock, DEMO_CONSENTS);
     await api.configure("newsletter", { days: 30 });
     await api.configure("order", { days: 20 });
-    for (const c of ["newsletter", "order", "sms"]) await api.activate(c);
+    for (const c of ["newsletter", "order", "sms"]) {
+      await api.activate(c);
+    }
     const profiles = names(3);
     await api.acceptAll(profiles, ["newsletter", "order", "sms"]);
 
@@ -528,7 +552,9 @@ describe("fan-out on Cloudflare Queues (R10)", () => {
       fanOut,
     });
     expect(outcome).toMatchObject({ started: true, status: "running" });
-    if (!outcome.started) throw new Error("unreachable");
+    if (!outcome.started) {
+      throw new Error("unreachable");
+    }
     const mine = fanOut.sent.filter((m) => m.tenantId === api.tenantId);
     const ids = {
       newsletter: await consentId(api.tenantId, "newsletter"),

@@ -71,7 +71,9 @@ export async function consentId(tenantId: string, key: string): Promise<string> 
   const row = await env.DB.prepare("SELECT id FROM consent WHERE tenant_id = ? AND key = ?")
     .bind(tenantId, key)
     .first<{ id: string }>();
-  if (!row) throw new Error(`no consent ${key}`);
+  if (!row) {
+    throw new Error(`no consent ${key}`);
+  }
   return row.id;
 }
 

@@ -16,9 +16,15 @@ export class RawJson {
 
 /** JSON.stringify with RawJson spliced in; `undefined` at the top is no input at all. */
 export function toJson(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (value instanceof RawJson) return value.text;
-  if (Array.isArray(value)) return `[${value.map((v) => toJson(v) ?? "null").join(",")}]`;
+  if (value === undefined) {
+    return undefined;
+  }
+  if (value instanceof RawJson) {
+    return value.text;
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((v) => toJson(v) ?? "null").join(",")}]`;
+  }
   if (value !== null && typeof value === "object") {
     const fields = Object.keys(value).flatMap((key) => {
       const text = toJson((value as Record<string, unknown>)[key]);
@@ -43,7 +49,9 @@ const pastInstant = fc
   )
   .map(([ago, zone]) => {
     const at = Date.now() - ago;
-    if (zone === "Z") return iso(at);
+    if (zone === "Z") {
+      return iso(at);
+    }
     const sign = zone.startsWith("-") ? -1 : 1;
     const [h, m] = zone.slice(1).split(":").map(Number);
     const shifted = at + sign * ((h ?? 0) * 60 + (m ?? 0)) * 60_000;
@@ -366,7 +374,9 @@ type Path = (string | number)[];
 function pathsOf(value: unknown, path: Path = [], out: Path[] = []): Path[] {
   out.push(path);
   if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) pathsOf(v, [...path, i], out);
+    for (const [i, v] of value.entries()) {
+      pathsOf(v, [...path, i], out);
+    }
   } else if (value !== null && typeof value === "object" && !(value instanceof RawJson)) {
     for (const key of Object.keys(value)) {
       pathsOf((value as Record<string, unknown>)[key], [...path, key], out);
@@ -384,7 +394,9 @@ function getAt(value: unknown, path: Path): unknown {
 
 /** A copy of `value` with `update` applied at `path`; nodes off the path are shared. */
 function updateAt(value: unknown, path: Path, update: (node: unknown) => unknown): unknown {
-  if (path.length === 0) return update(value);
+  if (path.length === 0) {
+    return update(value);
+  }
   const [head, ...rest] = path as [string | number, ...Path];
   if (Array.isArray(value)) {
     const copy = [...value];
@@ -456,11 +468,15 @@ function apply(value: unknown, m: Mutation): unknown {
       return updateAt(value, at(paths) ?? [], () => m.value);
     case "remove": {
       const path = at(paths.filter((p) => p.length > 0));
-      if (!path) return undefined;
+      if (!path) {
+        return undefined;
+      }
       const parent = path.slice(0, -1);
       const key = path.at(-1) as string | number;
       return updateAt(value, parent, (node) => {
-        if (Array.isArray(node)) return node.filter((_, i) => i !== key);
+        if (Array.isArray(node)) {
+          return node.filter((_, i) => i !== key);
+        }
         const copy = { ...(node as Record<string, unknown>) };
         delete copy[key];
         return copy;
@@ -472,7 +488,9 @@ function apply(value: unknown, m: Mutation): unknown {
         return node !== null && typeof node === "object" && !Array.isArray(node);
       });
       const path = at(objects);
-      if (!path) return { [m.key]: m.value, input: value };
+      if (!path) {
+        return { [m.key]: m.value, input: value };
+      }
       return updateAt(value, path, (node) => {
         const copy = { ...(node as Record<string, unknown>) };
         Object.defineProperty(copy, m.key, {

@@ -93,7 +93,9 @@ export function expectError(result: CallResult, httpStatus: number, code: string
   expect(result.error?.data.code, JSON.stringify(result.body)).toBe(code);
   expect(result.status).toBe(httpStatus);
   expect(result.error?.data.httpStatus).toBe(httpStatus);
-  if (result.error === null) throw new Error("expected an error");
+  if (result.error === null) {
+    throw new Error("expected an error");
+  }
   return result.error;
 }
 

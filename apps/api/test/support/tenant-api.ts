@@ -102,7 +102,9 @@ export class TenantApi {
   /** The status of one consent for each profile. */
   async statuses(profileIds: readonly string[], consent: string): Promise<string[]> {
     const out: string[] = [];
-    for (const id of profileIds) out.push((await this.profile(id))[consent]?.status ?? "absent");
+    for (const id of profileIds) {
+      out.push((await this.profile(id))[consent]?.status ?? "absent");
+    }
     return out;
   }
 
@@ -157,7 +159,11 @@ export async function retireTenants(): Promise<void> {
       "query",
       "admin.consents.list",
     );
-    for (const c of consents) if (c.expiry?.enabled) await api.deactivate(c.key);
+    for (const c of consents) {
+      if (c.expiry?.enabled) {
+        await api.deactivate(c.key);
+      }
+    }
   }
 }
 

@@ -26,7 +26,9 @@ export function dayText(offset = 0, from = Date.now()): string {
 /** The epoch day of a `YYYY-MM-DD` text (R1: UTC days). */
 export function day(text: string): number {
   const parsed = parseDay(text);
-  if (parsed === undefined) throw new Error(`not a day: ${text}`);
+  if (parsed === undefined) {
+    throw new Error(`not a day: ${text}`);
+  }
   return parsed;
 }
 

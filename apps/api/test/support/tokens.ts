@@ -20,7 +20,9 @@ export async function jwt(
   secret: string | null,
 ): Promise<string> {
   const signingInput = `${base64url(JSON.stringify(header))}.${base64url(JSON.stringify(payload))}`;
-  if (secret === null) return `${signingInput}.`;
+  if (secret === null) {
+    return `${signingInput}.`;
+  }
   const key = await crypto.subtle.importKey(
     "raw",
     encoder.encode(secret),

@@ -38,7 +38,9 @@ describe("admin.changes.list, the change feed", () => {
         limit,
       });
       pages.push(page);
-      if (page.items.length === 0) return pages;
+      if (page.items.length === 0) {
+        return pages;
+      }
       next = page.nextCursor;
     }
   }

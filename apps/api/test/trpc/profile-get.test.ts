@@ -10,7 +10,9 @@ import { profileToken } from "../support/tokens";
 
 function byConsent(view: ProfileView, key: string) {
   const found = view.consents.find((c) => c.consent === key);
-  if (!found) throw new Error(`no consent ${key} in the view`);
+  if (!found) {
+    throw new Error(`no consent ${key} in the view`);
+  }
   return found;
 }
 

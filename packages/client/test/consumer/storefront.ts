@@ -20,8 +20,9 @@ export async function preferences(profileId: string): Promise<Profile> {
   try {
     await lapse.profile.update.mutate({ profileId, changes: [change] });
   } catch (error) {
-    if (error instanceof LapseError && error.code === "LEGAL_BASIS_REFUSED")
+    if (error instanceof LapseError && error.code === "LEGAL_BASIS_REFUSED") {
       return lapse.profile.get.query({ profileId });
+    }
     throw error;
   }
   const profile = await lapse.profile.get.query({ profileId });

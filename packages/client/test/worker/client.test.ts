@@ -12,7 +12,9 @@ const called = new Set<string>();
 function workerFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const request = new Request(input, init);
   const path = new URL(request.url).pathname.replace(/^\/trpc\//, "");
-  for (const name of path.split(",")) called.add(name);
+  for (const name of path.split(",")) {
+    called.add(name);
+  }
   return exports.default.fetch(request);
 }
 

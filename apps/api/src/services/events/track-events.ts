@@ -134,7 +134,9 @@ async function decideEntries(
   }
   const entered: StateWrite[] = [];
   const history: HistoryWrite[] = [];
-  if (eventsByProfile.size === 0) return { entered, history };
+  if (eventsByProfile.size === 0) {
+    return { entered, history };
+  }
 
   const pairs = [...eventsByProfile.keys()].flatMap((profileId) =>
     entering.map((c) => ({ profileId, consentId: c.id })),
@@ -154,7 +156,9 @@ async function decideEntries(
     for (const entry of after.history) {
       const consentId = idByKey.get(entry.consent);
       const state = after.states.get(entry.consent);
-      if (consentId === undefined || !state) continue;
+      if (consentId === undefined || !state) {
+        continue;
+      }
       entered.push({ profileId, consentId, state });
       history.push({ consentId, entry });
     }

@@ -43,7 +43,9 @@ export function fittingPrefix(profileIds: readonly string[]): number {
   let bytes = 2;
   for (let i = 0; i < profileIds.length; i++) {
     bytes += utf8.encode(JSON.stringify(profileIds[i])).byteLength + ENTRY_OVERHEAD_BYTES;
-    if (bytes > CHUNK_JSON_BUDGET_BYTES) return i;
+    if (bytes > CHUNK_JSON_BUDGET_BYTES) {
+      return i;
+    }
   }
   return profileIds.length;
 }
@@ -196,8 +198,12 @@ export async function expireConsent(
       progress.expired += chunk.expired;
       progress.rowsRead += chunk.rowsRead;
       progress.rowsWritten += chunk.rowsWritten;
-      if (!chunk.held) throw new Error(`Lost the lease on ${lease.name} during run ${work.runId}.`);
-      if (!chunk.more) break;
+      if (!chunk.held) {
+        throw new Error(`Lost the lease on ${lease.name} during run ${work.runId}.`);
+      }
+      if (!chunk.more) {
+        break;
+      }
       if (options.deadline !== undefined && rc.clock() >= options.deadline) {
         progress.outcome = "budget";
         break;

@@ -18,7 +18,9 @@ export async function applyPolicyTransition(
 ) {
   const stored = await requireConsent(ctx, key);
   const result = decide(stored);
-  if (!result.ok) throw new ServiceError(result.error, result.message);
+  if (!result.ok) {
+    throw new ServiceError(result.error, result.message);
+  }
   if (result.changed) {
     await ctx.db
       .update(consent)

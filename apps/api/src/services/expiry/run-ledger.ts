@@ -74,7 +74,9 @@ export async function finishRun(
       .groupBy(expiryRunConsent.status),
   );
   const count = (s: string) => counts.find((c) => c.status === s)?.n ?? 0;
-  if (error === null && count("queued") + count("running") > 0) return "running";
+  if (error === null && count("queued") + count("running") > 0) {
+    return "running";
+  }
   const status = error !== null || count("failed") > 0 ? "failed" : "succeeded";
   await withD1Retry(() =>
     rc.db

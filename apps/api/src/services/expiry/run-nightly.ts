@@ -142,7 +142,9 @@ async function closeAbandonedRuns(rc: RunContext, runId: string): Promise<void> 
 
 /** The consents among `works` with at least one due state: one index probe each, one batch. */
 async function withDueWork(rc: RunContext, works: ConsentWork[]): Promise<ConsentWork[]> {
-  if (works.length === 0) return works;
+  if (works.length === 0) {
+    return works;
+  }
   const db = rc.db.$client;
   const probes = await withD1Retry(() =>
     db.batch<{ due: number }>(

@@ -49,7 +49,9 @@ export async function appendHistory(
   ctx: ServiceContext,
   writes: readonly HistoryWrite[],
 ): Promise<D1PreparedStatement[]> {
-  if (writes.length === 0) return [];
+  if (writes.length === 0) {
+    return [];
+  }
   const entries = writes.map(fields);
   const heads = await loadHeads(
     ctx,
@@ -105,7 +107,9 @@ export async function withChainRetry<T>(work: () => Promise<T>, attempts = 4): P
     try {
       return await work();
     } catch (error) {
-      if (attempt >= attempts || !isChainConflict(error)) throw error;
+      if (attempt >= attempts || !isChainConflict(error)) {
+        throw error;
+      }
     }
   }
 }

@@ -49,7 +49,9 @@ export async function authenticateKey({
     .where(eq(apiKey.hash, await hashKey(input.key)))
     .get();
   const result = credentialOf(found, ctx.now);
-  if (!result.ok) return result;
+  if (!result.ok) {
+    return result;
+  }
   const secrets = JSON.parse(found?.signingSecrets ?? "{}") as Record<string, string>;
   return { ...result, signingSecrets: new Map(Object.entries(secrets)) };
 }
@@ -60,7 +62,9 @@ export function credentialOf(
   now: number,
 ): AuthenticateResult {
   const row = found?.key;
-  if (!found || !row) return { ok: false, message: "Unknown API key." };
+  if (!found || !row) {
+    return { ok: false, message: "Unknown API key." };
+  }
   if (row.revokedAt !== null && row.revokedAt <= now) {
     return { ok: false, message: "This API key was revoked." };
   }

@@ -21,6 +21,8 @@ export async function revokeKey({ ctx, input }: ServiceCall<RevokeKeyInput>) {
     .from(apiKey)
     .where(and(eq(apiKey.tenantId, ctx.tenantId), eq(apiKey.id, input.id)))
     .get();
-  if (!row) throw new ServiceError("NOT_FOUND", `No key '${input.id}' in this tenant.`);
+  if (!row) {
+    throw new ServiceError("NOT_FOUND", `No key '${input.id}' in this tenant.`);
+  }
   return keyView(row);
 }

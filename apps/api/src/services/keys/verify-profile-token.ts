@@ -17,7 +17,9 @@ export async function verifyProfileToken(
   let kid: string | undefined;
   try {
     const { header } = decode(token);
-    if (header.alg !== "HS256") return { ok: false, message: "Profile tokens must be HS256." };
+    if (header.alg !== "HS256") {
+      return { ok: false, message: "Profile tokens must be HS256." };
+    }
     kid = header.kid;
   } catch {
     return { ok: false, message: "The profile token is not a JWT." };
@@ -26,7 +28,9 @@ export async function verifyProfileToken(
     return { ok: false, message: "The profile token has no `kid`." };
   }
   const secret = secretFor(kid);
-  if (secret === null) return { ok: false, message: "The profile token's `kid` is unknown." };
+  if (secret === null) {
+    return { ok: false, message: "The profile token's `kid` is unknown." };
+  }
   let payload: Record<string, unknown>;
   try {
     payload = await verify(token, secret, { alg: "HS256" });

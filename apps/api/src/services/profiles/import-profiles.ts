@@ -80,7 +80,9 @@ async function importItems(ctx: ServiceContext, items: readonly ImportItem[]) {
   const history: { consentId: string; entry: HistoryEntry }[] = [];
   items.forEach((item, i) => {
     const stored = byKey.get(item.consent);
-    if (!stored) return;
+    if (!stored) {
+      return;
+    }
     const state: ConsentState | undefined = current.get(item.profileId)?.get(item.consent);
     const decision = importState(state, item, stored.consent, { actor: ctx.actor, now: ctx.now });
     if (!decision.ok) {
@@ -93,7 +95,9 @@ async function importItems(ctx: ServiceContext, items: readonly ImportItem[]) {
     if (decision.next !== state) {
       writes.push({ profileId: item.profileId, consentId: stored.id, state: decision.next });
     }
-    if (decision.history) history.push({ consentId: stored.id, entry: decision.history });
+    if (decision.history) {
+      history.push({ consentId: stored.id, entry: decision.history });
+    }
   });
   if (issues.length > 0) {
     throw new ServiceError(

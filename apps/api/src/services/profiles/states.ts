@@ -50,7 +50,9 @@ export async function loadStatesOfPairs(
   consents: readonly StoredConsent[],
 ): Promise<Map<string, Map<string, ConsentState>>> {
   const byProfile = new Map<string, Map<string, ConsentState>>();
-  if (pairs.length === 0) return byProfile;
+  if (pairs.length === 0) {
+    return byProfile;
+  }
   const json = JSON.stringify(pairs.map((p) => ({ p: p.profileId, c: p.consentId })));
   const rows = await ctx.db
     .select()
@@ -61,7 +63,9 @@ export async function loadStatesOfPairs(
   const keyById = new Map(consents.map((c) => [c.id, c.consent.key]));
   for (const row of rows) {
     const key = keyById.get(row.consentId);
-    if (key === undefined) continue;
+    if (key === undefined) {
+      continue;
+    }
     const states = byProfile.get(row.profileId) ?? new Map<string, ConsentState>();
     byProfile.set(row.profileId, states);
     states.set(key, toDomainState(row, key));
@@ -74,7 +78,9 @@ function statesByKey(rows: StateRow[], consents: readonly StoredConsent[]) {
   const states = new Map<string, ConsentState>();
   for (const row of rows) {
     const key = keyById.get(row.consentId);
-    if (key !== undefined) states.set(key, toDomainState(row, key));
+    if (key !== undefined) {
+      states.set(key, toDomainState(row, key));
+    }
   }
   return states;
 }

@@ -93,7 +93,9 @@ async function decideAndWrite(ctx: ServiceContext, input: UpdateProfileInput, vi
   let acceptedAny = false;
   input.changes.forEach((change, i) => {
     const stored = byKey.get(change.consent);
-    if (!stored) return;
+    if (!stored) {
+      return;
+    }
     const decision = decide(next.get(change.consent), change, stored.consent, context);
     if (!decision.ok) {
       throw new ServiceError(
@@ -106,7 +108,9 @@ async function decideAndWrite(ctx: ServiceContext, input: UpdateProfileInput, vi
       next.set(change.consent, decision.next);
       changed.add(change.consent);
     }
-    if (decision.history) history.push(decision.history);
+    if (decision.history) {
+      history.push(decision.history);
+    }
     acceptedAny ||= decision.acceptedNow;
   });
 

@@ -15,7 +15,9 @@ export async function getRun({ ctx, input }: ServiceCall<GetRunInput>) {
     .from(expiryRun)
     .where(and(eq(expiryRun.id, input.id), visibleTo(ctx.tenantId)))
     .get();
-  if (!run) throw new ServiceError("NOT_FOUND", `No run '${input.id}'.`);
+  if (!run) {
+    throw new ServiceError("NOT_FOUND", `No run '${input.id}'.`);
+  }
   const consents = await ctx.db
     .select()
     .from(expiryRunConsent)

@@ -36,6 +36,8 @@ export async function triggerRun({
     tenantId: ctx.tenantId,
     fanOut: runtime.fanOut,
   });
-  if (!outcome.started) throw new ServiceError("CONFLICT", outcome.reason);
+  if (!outcome.started) {
+    throw new ServiceError("CONFLICT", outcome.reason);
+  }
   return getRun({ ctx, input: { id: outcome.runId } });
 }

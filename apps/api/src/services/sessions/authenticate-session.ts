@@ -13,7 +13,9 @@ export async function authenticateSession({
   ctx: UnscopedContext;
   input: { token: string };
 }): Promise<AuthenticateResult & { tenantName?: string; expiresAt?: number }> {
-  if (!isSessionToken(input.token)) return { ok: false, message: "Not a console session." };
+  if (!isSessionToken(input.token)) {
+    return { ok: false, message: "Not a console session." };
+  }
   const found = await ctx.db
     .select({
       key: apiKey,
@@ -32,7 +34,9 @@ export async function authenticateSession({
       ),
     )
     .get();
-  if (!found) return { ok: false, message: "The console session has ended; sign in again." };
+  if (!found) {
+    return { ok: false, message: "The console session has ended; sign in again." };
+  }
   return {
     ...credentialOf(found, ctx.now),
     tenantName: found.tenantName,

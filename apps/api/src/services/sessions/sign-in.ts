@@ -22,7 +22,9 @@ export async function signIn({
   input: { key: string };
 }): Promise<SignInResult> {
   const auth = await authenticateKey({ ctx, input });
-  if (!auth.ok) return auth;
+  if (!auth.ok) {
+    return auth;
+  }
   const { credential } = auth;
   if (credential.kind !== "secret" || !credential.scopes.includes("admin")) {
     return { ok: false, message: "Sign in with a secret key that has the admin scope." };

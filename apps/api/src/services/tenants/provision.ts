@@ -66,8 +66,12 @@ export interface ProvisionedSecrets {
 }
 
 function literal(value: string | number | null): string {
-  if (value === null) return "NULL";
-  if (typeof value === "number") return String(value);
+  if (value === null) {
+    return "NULL";
+  }
+  if (typeof value === "number") {
+    return String(value);
+  }
   return `'${value.replaceAll("'", "''")}'`;
 }
 

@@ -57,7 +57,9 @@ async function whoMayTouch(
     (kid) => ctx.signingSecrets.get(kid) ?? null,
     ctx.now,
   );
-  if (!token.ok) throw new TRPCError({ code: "UNAUTHORIZED", message: token.message });
+  if (!token.ok) {
+    throw new TRPCError({ code: "UNAUTHORIZED", message: token.message });
+  }
   if (token.profileId !== profileId) {
     throw new TRPCError({
       code: "FORBIDDEN",
