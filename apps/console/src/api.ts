@@ -16,28 +16,6 @@ export type Proof = RouterOutputs["admin"]["profiles"]["proof"];
 export type ApiKey = RouterOutputs["admin"]["keys"]["list"][number];
 export type Scope = NonNullable<RouterInputs["admin"]["keys"]["create"]["scopes"]>[number];
 
-/** The seven customer actions (SPEC §2), in the seed's order. */
-export const EVENT_TYPES = [
-  "marketing_operation_joined",
-  "email_clicked",
-  "sms_clicked",
-  "order_placed",
-  "loyalty_page_visited",
-  "consent_accepted",
-  "account_upserted",
-] as const satisfies readonly EventType[];
-// Fails to compile if the API gains an event type this list does not show.
-const everyEventListed: [Exclude<EventType, (typeof EVENT_TYPES)[number]>] extends [never]
-  ? true
-  : never = true;
-void everyEventListed;
-
-export const SCOPES = ["admin", "profiles", "events"] as const satisfies readonly Scope[];
-
-export const EXPIRY_DAYS_MIN = 1;
-export const EXPIRY_DAYS_MAX = 3650;
-export const FORECAST_DAYS = 90;
-
 /**
  * Same origin as the console; no key: the HttpOnly session cookie authenticates, and the
  * header tells the API this is a console call (a cross-site form cannot set it).
@@ -72,8 +50,12 @@ async function failure(response: Response): Promise<LapseError> {
 /** The current session, or null when signed out (or the session ended). */
 export async function getSession(): Promise<Session | null> {
   const response = await fetch(SESSION_URL, { credentials: "same-origin" });
-  if (response.status === 401) return null;
-  if (!response.ok) throw await failure(response);
+  if (response.status === 401) {
+    return null;
+  }
+  if (!response.ok) {
+    throw await failure(response);
+  }
   return (await response.json()) as Session;
 }
 
@@ -85,15 +67,14 @@ export async function signIn(key: string): Promise<void> {
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ key }),
   });
-  if (!response.ok) throw await failure(response);
+  if (!response.ok) {
+    throw await failure(response);
+  }
 }
 
 export async function signOut(): Promise<void> {
   const response = await fetch(SESSION_URL, { method: "DELETE", credentials: "same-origin" });
-  if (!response.ok) throw await failure(response);
-}
-
-/** Today as a `YYYY-MM-DD` UTC day, and `days` after it (the API's days are UTC days). */
-export function utcDay(offsetDays = 0, from = Date.now()): string {
-  return new Date(from + offsetDays * 86_400_000).toISOString().slice(0, 10);
+  if (!response.ok) {
+    throw await failure(response);
+  }
 }

@@ -36,7 +36,9 @@ export const queryClient = new QueryClient({
   mutationCache: new MutationCache({
     // A rejected sign-in is the sign-in form's to explain, not an ended session.
     onError: (error, _variables, _context, mutation) => {
-      if (!mutation.meta?.signIn) onError(error);
+      if (!mutation.meta?.signIn) {
+        onError(error);
+      }
     },
   }),
   defaultOptions: {

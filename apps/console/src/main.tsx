@@ -6,7 +6,9 @@ import { I18nProvider } from "./i18n";
 import "./styles.css";
 
 const root = document.getElementById("root");
-if (!root) throw new Error("index.html has no #root");
+if (!root) {
+  throw new Error("index.html has no #root");
+}
 
 createRoot(root).render(
   <StrictMode>

@@ -11,3 +11,4 @@ export * from "./policy.js";
 export * from "./schemas.js";
 export * from "./status.js";
 export * from "./time.js";
+export * from "./words.js";

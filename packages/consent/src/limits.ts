@@ -21,6 +21,3 @@ export const DEFAULT_FORECAST_HORIZON_DAYS = 90;
 
 /** A profile token lives at most 24 hours (docs/rules.md: credentials). */
 export const PROFILE_TOKEN_MAX_TTL_SECONDS = 24 * 3600;
-
-/** The scopes of a secret key (docs/rules.md: credentials), in the order they are shown. */
-export const SCOPES = ["admin", "profiles", "events"] as const;

@@ -1,5 +1,5 @@
 import type { EventType, ExpiryPolicy } from "./schemas.js";
-import { EVENT_TYPES } from "./schemas.js";
+import { EVENT_TYPES } from "./words.js";
 import type { Instant } from "./time.js";
 
 export type PolicyError = "EXPIRY_ACTIVE" | "EXPIRY_NOT_CONFIGURED";

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { EXPIRY_DAYS_MAX, EXPIRY_DAYS_MIN, SCOPES } from "./limits.js";
+import { EXPIRY_DAYS_MAX, EXPIRY_DAYS_MIN } from "./limits.js";
+import { EVENT_TYPES, SCOPES } from "./words.js";
 import { parseDay } from "./time.js";
 
 /** The three statuses (R1). No state row means `unknown`. */
@@ -14,16 +15,6 @@ export type RequestedStatus = z.infer<typeof RequestedStatus>;
 export const ConsentKind = z.enum(["opt_in", "legal_basis"]);
 export type ConsentKind = z.infer<typeof ConsentKind>;
 
-/** The seven customer actions of the seed's "Listes des événements", in its order. */
-export const EVENT_TYPES = [
-  "marketing_operation_joined",
-  "email_clicked",
-  "sms_clicked",
-  "order_placed",
-  "loyalty_page_visited",
-  "consent_accepted",
-  "account_upserted",
-] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
 

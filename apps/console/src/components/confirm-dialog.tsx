@@ -41,7 +41,9 @@ export function ConfirmDialog({
 
   useEffect(() => {
     const element = dialog.current;
-    if (!element || !open) return;
+    if (!element || !open) {
+      return;
+    }
     opener.current = document.activeElement;
     element.showModal();
     (initialFocus?.current ?? cancel.current)?.focus();
@@ -66,14 +68,18 @@ export function ConfirmDialog({
       onCancel={(event) => {
         // Escape: React state decides whether the dialog is open.
         event.preventDefault();
-        if (!pending) onClose();
+        if (!pending) {
+          onClose();
+        }
       }}
     >
       <form
         method="dialog"
         onSubmit={(event) => {
           event.preventDefault();
-          if (!pending && !confirmDisabled) onConfirm();
+          if (!pending && !confirmDisabled) {
+            onConfirm();
+          }
         }}
       >
         <h2 id={titleId}>{title}</h2>

@@ -1,5 +1,6 @@
+import { EVENT_TYPES } from "@lapse/consent/words";
 import { useId } from "react";
-import { EVENT_TYPES, type EventType } from "../api";
+import type { EventType } from "../api";
 import { useI18n } from "../i18n";
 
 /** The seven customer actions as checkboxes; `locked` disables them and says why. */
@@ -68,4 +69,9 @@ export function EventCheckboxes({
       </ul>
     </fieldset>
   );
+}
+
+/** Whether two choices hold the same actions, whatever their order. */
+export function sameEvents(a: readonly EventType[], b: readonly EventType[]): boolean {
+  return a.length === b.length && a.every((type) => b.includes(type));
 }

@@ -13,7 +13,9 @@ import { useI18n } from "../i18n";
 /** An error in the user's language when its code is known, with the API's own words otherwise. */
 export function ErrorAlert({ error }: { error: unknown }) {
   const { t } = useI18n();
-  if (!error) return null;
+  if (!error) {
+    return null;
+  }
   const lapse = error instanceof LapseError ? error : null;
   const known = lapse ? t.errors[lapse.code] : undefined;
   const text = known ?? (error instanceof Error ? error.message : String(error));
@@ -56,7 +58,9 @@ export function FlashProvider({ children }: { children: ReactNode }) {
 
 export function useFlash(): Flash {
   const flash = useContext(FlashContext);
-  if (!flash) throw new Error("useFlash outside FlashProvider");
+  if (!flash) {
+    throw new Error("useFlash outside FlashProvider");
+  }
   return flash;
 }
 

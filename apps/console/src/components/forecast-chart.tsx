@@ -47,7 +47,9 @@ export function ForecastChart({ title, forecast }: { title: string; forecast: Fo
           0
         </text>
         {days.map((d, i) => {
-          if (d.count === 0) return null;
+          if (d.count === 0) {
+            return null;
+          }
           const height = Math.max(2, (d.count / max) * plotHeight);
           return (
             <rect
@@ -66,7 +68,9 @@ export function ForecastChart({ title, forecast }: { title: string; forecast: Fo
         })}
         {ticks.map((i) => {
           const d = days[i];
-          if (!d) return null;
+          if (!d) {
+            return null;
+          }
           return (
             <text
               key={d.day}

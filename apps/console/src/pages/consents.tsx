@@ -16,8 +16,12 @@ export const consentsQuery = {
 
 export function expiryText({ t, day }: I18n, consent: Consent): string {
   const expiry = consent.expiry;
-  if (!expiry) return t.consents.expiryNone;
-  if (!expiry.enabled || !expiry.activatedOn) return t.consents.expiryOff(expiry.days);
+  if (!expiry) {
+    return t.consents.expiryNone;
+  }
+  if (!expiry.enabled || !expiry.activatedOn) {
+    return t.consents.expiryOff(expiry.days);
+  }
   return t.consents.expiryOn(expiry.days, day(expiry.activatedOn));
 }
 
@@ -118,7 +122,7 @@ function CreateConsent() {
         ...(kind === "legal_basis" ? { entryEvents } : {}),
       }),
     onSuccess: async (consent) => {
-      await client.invalidateQueries({ queryKey: ["consents"] });
+      await client.invalidateQueries({ queryKey: consentsQuery.queryKey });
       flash.show(t.consents.created(consent.title));
       navigate({ page: "consent", key: consent.key });
     },
@@ -143,7 +147,9 @@ function CreateConsent() {
               value={title}
               onChange={(event) => {
                 setTitle(event.target.value);
-                if (!keyEdited) setKey(slugOf(event.target.value));
+                if (!keyEdited) {
+                  setKey(slugOf(event.target.value));
+                }
               }}
             />
           )}

@@ -1,6 +1,7 @@
+import { SCOPES } from "@lapse/consent/words";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
-import { type ApiKey, lapse, SCOPES, type Scope, type Session } from "../api";
+import { type ApiKey, lapse, type Scope, type Session } from "../api";
 import { ConfirmDialog } from "../components/confirm-dialog";
 import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback";
 import { Field } from "../components/field";
@@ -9,24 +10,34 @@ import { useI18n } from "../i18n";
 
 type Kind = ApiKey["kind"];
 
+/** The tenant's keys: listed here, and named in a profile's proof trail. */
+export const keysQuery = {
+  queryKey: ["keys"] as const,
+  queryFn: () => lapse.admin.keys.list.query(),
+};
+
 export function KeysPage({ session }: { session: Session }) {
   const { t, day } = useI18n();
   const flash = useFlash();
   const client = useQueryClient();
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => lapse.admin.keys.list.query() });
+  const keys = useQuery(keysQuery);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const revoke = useMutation({
     mutationFn: (key: ApiKey) => lapse.admin.keys.revoke.mutate({ id: key.id }),
     onSuccess: async (key) => {
       setRevoking(null);
       flash.show(t.keys.revokedDone(key.name));
-      await client.invalidateQueries({ queryKey: ["keys"] });
+      await client.invalidateQueries({ queryKey: keysQuery.queryKey });
     },
   });
 
   const statusOf = (key: ApiKey) => {
-    if (key.revokedAt) return t.keys.revoked(day(key.revokedAt.slice(0, 10)));
-    if (key.expiresAt && Date.parse(key.expiresAt) <= Date.now()) return t.keys.expired;
+    if (key.revokedAt) {
+      return t.keys.revoked(day(key.revokedAt.slice(0, 10)));
+    }
+    if (key.expiresAt && Date.parse(key.expiresAt) <= Date.now()) {
+      return t.keys.expired;
+    }
     return t.keys.active;
   };
 
@@ -139,7 +150,7 @@ function CreateKey() {
     onSuccess: async () => {
       setName("");
       setExpiresOn("");
-      await client.invalidateQueries({ queryKey: ["keys"] });
+      await client.invalidateQueries({ queryKey: keysQuery.queryKey });
     },
   });
 

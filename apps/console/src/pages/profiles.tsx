@@ -6,6 +6,7 @@ import { Field } from "../components/field";
 import { PageHeading } from "../components/page-heading";
 import { useI18n } from "../i18n";
 import { href, navigate } from "../router";
+import { keysQuery } from "./keys";
 
 export function ProfilesPage({ profileId }: { profileId: string | null }) {
   const { t } = useI18n();
@@ -29,7 +30,9 @@ export function ProfilesPage({ profileId }: { profileId: string | null }) {
           onSubmit={(event) => {
             event.preventDefault();
             const value = draft.trim();
-            if (value) navigate({ page: "profiles", profileId: value });
+            if (value) {
+              navigate({ page: "profiles", profileId: value });
+            }
           }}
         >
           <Field id={`${id}-profile`} label={t.profiles.idLabel} hint={t.profiles.idHint}>
@@ -159,7 +162,7 @@ function ProofView({ proof }: { proof: Proof }) {
 /** Who made a change: the key's name, or a link to the run that lapsed it; the raw id stays. */
 function Actor({ actor }: { actor: string }) {
   const { t } = useI18n();
-  const keys = useQuery({ queryKey: ["keys"], queryFn: () => lapse.admin.keys.list.query() });
+  const keys = useQuery(keysQuery);
   const runId = actor.startsWith("cron:") ? actor.slice("cron:".length) : null;
   const name = keys.data?.find((key) => key.id === actor)?.name;
   return (

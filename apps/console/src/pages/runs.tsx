@@ -9,7 +9,9 @@ import { href, navigate } from "../router";
 
 /** Wall time of the whole run; per consent, the time spent on its chunks. */
 function duration({ t, number }: I18n, run: Run): string {
-  if (run.finishedAt === null) return t.runs.runStatus.running ?? "";
+  if (run.finishedAt === null) {
+    return t.runs.runStatus.running ?? "";
+  }
   const ms = Date.parse(run.finishedAt) - Date.parse(run.startedAt);
   return ms < 1000 ? t.runs.ms(ms) : `${number(Math.round(ms / 100) / 10)} s`;
 }

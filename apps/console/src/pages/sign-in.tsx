@@ -35,7 +35,9 @@ export function SignIn({ notice, onSignedIn }: { notice: string | null; onSigned
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          if (key.trim()) mutation.mutate(key.trim());
+          if (key.trim()) {
+            mutation.mutate(key.trim());
+          }
         }}
       >
         <label htmlFor={`${id}-key`}>{t.signIn.keyLabel}</label>

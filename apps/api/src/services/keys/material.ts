@@ -3,7 +3,7 @@ import { sha256Hex } from "../../hex.ts";
 import { newId, randomToken } from "../../ids.ts";
 
 // The scopes are the domain's; provisioning reads them from here.
-export { SCOPES } from "@lapse/consent/limits";
+export { SCOPES } from "@lapse/consent/words";
 
 export type KeyKind = "secret" | "publishable";
 
