@@ -1,0 +1,42 @@
+import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
+
+/** Every hash of the log is a SHA-256 digest of this many bytes. */
+export const HASH_SIZE = 32;
+
+/** SHA-256 of `bytes`, synchronously (WebCrypto's digest is async, and trees hash a lot). */
+export function sha256(bytes: Uint8Array): Uint8Array {
+  return nobleSha256(bytes);
+}
+
+/**
+ * The root of the empty tree, SHA-256 of no bytes (RFC 6962 §2.1). Shared: never mutate it;
+ * functions of this package return copies.
+ */
+export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0));
+
+/** RFC 6962 leaf hash, SHA-256(0x00 ‖ data): the 0x00 prefix keeps leaves apart from nodes. */
+export function leafHash(data: Uint8Array): Uint8Array {
+  const input = new Uint8Array(1 + data.length);
+  input[0] = 0x00;
+  input.set(data, 1);
+  return nobleSha256(input);
+}
+
+/** RFC 6962 interior node hash, SHA-256(0x01 ‖ left ‖ right), of two 32-byte child hashes. */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  const input = new Uint8Array(1 + left.length + right.length);
+  input[0] = 0x01;
+  input.set(left, 1);
+  input.set(right, 1 + left.length);
+  return nobleSha256(input);
+}
+
+/** True for a value that can be a hash of this log: a 32-byte Uint8Array. */
+export function isHash(value: unknown): value is Uint8Array {
+  return value instanceof Uint8Array && value.length === HASH_SIZE;
+}
+
+/** True for a tree size or index that a JavaScript number holds exactly (0 … 2^53 − 1). */
+export function isTreeSize(value: unknown): value is number {
+  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+}
