@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EXPIRY_DAYS_MAX, EXPIRY_DAYS_MIN } from "./limits.js";
-import { EVENT_TYPES, SCOPES } from "./words.js";
 import { parseDay } from "./time.js";
+import { EVENT_TYPES, SCOPES } from "./words.js";
 
 /** The three statuses (R1). No state row means `unknown`. */
 export const ConsentStatus = z.enum(["accepted", "refused", "unknown"]);
@@ -48,7 +48,9 @@ export const ExpiryDays = z.number().int().min(EXPIRY_DAYS_MIN).max(EXPIRY_DAYS_
 
 /** A secret key's scope (docs/rules.md: credentials). */
 export const Scope = z.enum(SCOPES);
-export type Scope = z.infer<typeof Scope>;
+// Spelt from the list, not inferred from the schema: a declaration bundle that names the type
+// (the client's) then needs no zod types.
+export type Scope = (typeof SCOPES)[number];
 
 /** A set of event types; duplicates are folded and the order is the seed's. */
 export const EventTypeSet = z

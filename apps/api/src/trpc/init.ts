@@ -1,8 +1,8 @@
-import type { Scope } from "@lapse/consent";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { ServiceContext } from "../services/context";
 import { ServiceError } from "../services/errors";
 import type { Credential } from "../services/keys/authenticate-key";
+import type { KeyScope } from "../services/keys/material";
 import type { ServerDeps, TrpcContext } from "./context";
 import { errorData, toTRPCError } from "./errors";
 
@@ -78,14 +78,14 @@ export const keyedProcedure = t.procedure
   });
 
 /** A secret key with the given scope. */
-export function scopedProcedure(scope: Scope) {
+export function scopedProcedure(scope: KeyScope) {
   return keyedProcedure.use(({ ctx, next }) => {
     requireScope(ctx.credential, scope);
     return next();
   });
 }
 
-export function requireScope(credential: Credential, scope: Scope): void {
+export function requireScope(credential: Credential, scope: KeyScope): void {
   if (credential.kind !== "secret") {
     throw new TRPCError({
       code: "FORBIDDEN",

@@ -1,14 +1,13 @@
-import type { Scope } from "@lapse/consent";
 import { eq, sql } from "drizzle-orm";
 import { apiKey, tenant } from "../../db/schema";
 import type { UnscopedContext } from "../context";
-import { hashKey, type KeyKind } from "./material";
+import { hashKey, type KeyKind, type KeyScope } from "./material";
 
 export interface Credential {
   keyId: string;
   tenantId: string;
   kind: KeyKind;
-  scopes: Scope[];
+  scopes: KeyScope[];
   /** Origins allowed to call with this tenant's publishable keys. */
   corsOrigins: string[];
 }
@@ -77,7 +76,7 @@ export function credentialOf(
       keyId: row.id,
       tenantId: row.tenantId,
       kind: row.kind,
-      scopes: JSON.parse(row.scopes) as Scope[],
+      scopes: JSON.parse(row.scopes) as KeyScope[],
       corsOrigins: JSON.parse(found.corsOrigins) as string[],
     },
   };

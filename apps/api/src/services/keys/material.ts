@@ -1,11 +1,19 @@
 // Imported by the Node CLIs too (type stripping), hence the explicit `.ts` extensions.
+
+import { SCOPES } from "@lapse/consent/words";
 import { sha256Hex } from "../../hex.ts";
 import { newId, randomToken } from "../../ids.ts";
 
 // The scopes are the domain's; provisioning reads them from here.
-export { SCOPES } from "@lapse/consent/words";
+export { SCOPES };
 
 export type KeyKind = "secret" | "publishable";
+
+/**
+ * A secret key's scope, spelt from the list rather than inferred from the domain's zod enum: the
+ * router's type (which @lapse/client's declarations bundle) then names no zod type.
+ */
+export type KeyScope = (typeof SCOPES)[number];
 
 const KIND_PREFIX: Record<KeyKind, string> = { secret: "lapse_sk_", publishable: "lapse_pk_" };
 

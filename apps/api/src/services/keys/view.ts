@@ -1,6 +1,6 @@
-import type { Scope } from "@lapse/consent";
 import type { apiKey } from "../../db/schema";
 import { iso, isoOrNull } from "../iso";
+import type { KeyScope } from "./material";
 
 /** A key as the API shows it: never the key itself, only its prefix. */
 export function keyView(row: typeof apiKey.$inferSelect) {
@@ -9,7 +9,7 @@ export function keyView(row: typeof apiKey.$inferSelect) {
     kind: row.kind,
     name: row.name,
     prefix: row.prefix,
-    scopes: JSON.parse(row.scopes) as Scope[],
+    scopes: JSON.parse(row.scopes) as KeyScope[],
     createdAt: iso(row.createdAt),
     expiresAt: isoOrNull(row.expiresAt),
     revokedAt: isoOrNull(row.revokedAt),
