@@ -1,6 +1,6 @@
 import type { EventType, ExpiryPolicy } from "./schemas.js";
-import { EVENT_TYPES } from "./words.js";
 import type { Instant } from "./time.js";
+import { EVENT_TYPES } from "./words.js";
 
 export type PolicyError = "EXPIRY_ACTIVE" | "EXPIRY_NOT_CONFIGURED";
 
