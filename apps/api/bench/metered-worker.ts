@@ -1,24 +1,11 @@
-// A bench-only entry point (bundled by the bench, served by `wrangler dev --no-bundle`):
-// the real Worker, with its D1 binding wrapped to add up D1's own `rows_read` and
-// `rows_written` of every statement a request or a cron run makes. The timed measurements use
-// the real entry point; this one counts rows and hosts the naive expiry for comparison. Never
-// deployed.
+// A bench-only entry point (bundled by the bench driver in tooling/bench, served by
+// `wrangler dev --no-bundle`): the real Worker, with its D1 binding wrapped to add up D1's own
+// `rows_read` and `rows_written` of every statement a request or a cron run makes. The timed
+// measurements use the real entry point; this one counts rows and hosts the naive expiry for
+// comparison. Never deployed.
 import worker from "../src/index";
 import { link } from "../src/services/history/chain";
-
-export interface D1Tally {
-  statements: number;
-  rowsRead: number;
-  rowsWritten: number;
-  /** Statements whose answer carries no meta (`raw()`, `first()`): their rows are not counted. */
-  unmetered: number;
-  /** The same figures per statement text (its first words), to see where the rows go. */
-  bySql: Record<string, { count: number; rowsRead: number; rowsWritten: number; changes: number }>;
-}
-
-function newTally(): D1Tally {
-  return { statements: 0, rowsRead: 0, rowsWritten: 0, unmetered: 0, bySql: {} };
-}
+import { type D1Tally, newTally } from "./d1-tally";
 
 function label(sql: string): string {
   return sql.replaceAll(/\s+/g, " ").trim().slice(0, 48);
@@ -184,7 +171,9 @@ async function chain(url: URL): Promise<Response> {
 async function roundTrips(env: Env, url: URL): Promise<Response> {
   const n = Number(url.searchParams.get("n") ?? "100");
   const statement = env.DB.prepare("SELECT 1 AS one");
-  for (let i = 0; i < n; i++) await statement.all();
+  for (let i = 0; i < n; i++) {
+    await statement.all();
+  }
   return Response.json({ roundTrips: n });
 }
 
@@ -194,10 +183,18 @@ export default {
     if (url.pathname === "/__bench/statements" && request.method === "POST") {
       return statements(env, request);
     }
-    if (url.pathname === "/__bench/naive" && request.method === "POST") return naive(env, request);
-    if (url.pathname === "/__bench/last-scheduled") return Response.json(lastScheduled);
-    if (url.pathname === "/__bench/chain") return chain(url);
-    if (url.pathname === "/__bench/d1") return roundTrips(env, url);
+    if (url.pathname === "/__bench/naive" && request.method === "POST") {
+      return naive(env, request);
+    }
+    if (url.pathname === "/__bench/last-scheduled") {
+      return Response.json(lastScheduled);
+    }
+    if (url.pathname === "/__bench/chain") {
+      return chain(url);
+    }
+    if (url.pathname === "/__bench/d1") {
+      return roundTrips(env, url);
+    }
     const tally = newTally();
     const response = await worker.fetch(request, { ...env, DB: meter(env.DB, tally) }, ctx);
     const metered = new Response(response.body, response);

@@ -1,18 +1,21 @@
-// The limit: the nightly run's own code (`runExpiry`, the same statements, chunks and
+// The limit: the nightly run's own code (`runNightlyExpiry`, the same statements, chunks and
 // bookkeeping) with D1 replaced by SQLite in this process (Node's built-in `node:sqlite`, the
 // same SQLite engine D1 runs). What is left of the difference is D1 and workerd: the binding,
 // the hop to the database object, and the Worker's event loop.
 import { createHash } from "node:crypto";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { createDb } from "../src/db/client";
-import { CONSENT_LEASE_MS } from "../src/expiry-runtime";
-import { runExpiry } from "../src/services/expiry/run-nightly";
+import { CONSENT_LEASE_MS, runNightlyExpiry } from "../src/services/expiry";
 
 type Row = Record<string, SQLInputValue>;
 
 function toSqlite(value: unknown): SQLInputValue {
-  if (value === undefined || value === null) return null;
-  if (typeof value === "boolean") return value ? 1 : 0;
+  if (value === undefined || value === null) {
+    return null;
+  }
+  if (typeof value === "boolean") {
+    return value ? 1 : 0;
+  }
   if (
     typeof value === "number" ||
     typeof value === "string" ||
@@ -62,7 +65,9 @@ class RawStatement {
 
   async first(column?: string) {
     const row = this.d1.execute(this).results[0];
-    if (row === undefined) return null;
+    if (row === undefined) {
+      return null;
+    }
     return column === undefined ? row : (row[column] ?? null);
   }
 
@@ -181,7 +186,9 @@ async function withSyncDigest<T>(work: () => Promise<T>): Promise<T> {
     configurable: true,
     value: async (algorithm: string | { name: string }, data: ArrayBuffer | ArrayBufferView) => {
       const name = typeof algorithm === "string" ? algorithm : algorithm.name;
-      if (name.toUpperCase() !== "SHA-256") return original.call(subtle, algorithm, data);
+      if (name.toUpperCase() !== "SHA-256") {
+        return original.call(subtle, algorithm, data);
+      }
       const bytes =
         data instanceof ArrayBuffer
           ? new Uint8Array(data)
@@ -197,7 +204,7 @@ async function withSyncDigest<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** One nightly run at `scheduledAt`, through the real `runExpiry`, timed. */
+/** One nightly run at `scheduledAt`, through the real `runNightlyExpiry`, timed. */
 export async function rawNight(
   sqlite: DatabaseSync,
   scheduledAt: number,
@@ -212,7 +219,7 @@ export async function rawNight(
     leaseMs: CONSENT_LEASE_MS,
   };
   const started = performance.now();
-  const run = () => runExpiry(rc, { scheduledAt, trigger: "cron" });
+  const run = () => runNightlyExpiry(rc, { scheduledAt, trigger: "cron" });
   const outcome = await (options.syncDigest === false ? run() : withSyncDigest(run));
   const ms = performance.now() - started;
   if (!outcome.started || outcome.status !== "succeeded") {

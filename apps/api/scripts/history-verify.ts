@@ -1,16 +1,48 @@
-// pnpm --filter @lapse/api history:verify [--tenant ten_…] [--remote]
-// Checks every profile's proof chain (R11) in the local (or remote) D1, and exits 1 on a problem.
-import { parseArgs } from "node:util";
+// `pnpm --filter @lapse/api history:verify [--tenant ten_…] [--remote]`: checks every
+// profile's proof chain (R11) in the local (or deployed) D1; exits 1 when one is broken.
+import path from "node:path";
+import { defineCli } from "@lapse/dev/cli";
+import { openLocalD1, remoteD1FromConfig, type SqlDatabase } from "@lapse/dev/d1";
 import { checkChain, type StoredEntry } from "../src/services/history/chain.ts";
-import { query } from "./wrangler.ts";
 
-const { values } = parseArgs({
-  options: { tenant: { type: "string" }, remote: { type: "boolean", default: false } },
+const config = path.join(import.meta.dirname, "..", "wrangler.jsonc");
+
+const cli = defineCli({
+  name: "history:verify",
+  usage: "pnpm --filter @lapse/api history:verify [--tenant ID] [--remote | --persist-to DIR]",
+  summary: [
+    "Recomputes every profile's proof chain from its history and compares it with the stored",
+    "hashes and chain heads. Prints one line per problem and a total; exits 1 if a chain is broken.",
+  ].join("\n"),
+  options: {
+    tenant: { type: "string", placeholder: "ID", description: "only this tenant (ten_…)" },
+    remote: {
+      type: "boolean",
+      description:
+        "the deployed D1 (needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN) instead of the local one",
+    },
+    "persist-to": {
+      type: "string",
+      placeholder: "DIR",
+      description:
+        "the local D1's directory, as wrangler's --persist-to (default .wrangler/state; relative to apps/api)",
+    },
+  },
 });
-const remote = values.remote ?? false;
-const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
-const tenantFilter = values.tenant ? `WHERE tenant_id = ${quote(values.tenant)}` : "";
+
+const values = cli.parse();
+if (values.tenant !== undefined && !/^ten_[0-9a-z]+$/.test(values.tenant)) {
+  cli.fail(`--tenant ${values.tenant} is not a tenant id (ten_…)`);
+}
+if (values.remote && values["persist-to"] !== undefined) {
+  cli.fail("--persist-to is for the local D1, not with --remote");
+}
+const tenant = values.tenant;
+
+/** Rows per read: keyset pages in (tenant, profile, seq) order read every chain in one pass. */
 const PAGE = 5000;
+/** At most one progress line per this many milliseconds. */
+const PROGRESS_MS = 2000;
 
 interface Row {
   tenant_id: string;
@@ -29,79 +61,147 @@ interface Row {
   hash: string;
 }
 
-const heads = new Map(
-  query<{ tenant_id: string; profile_id: string; hash: string; entries: number }>(
-    `SELECT tenant_id, profile_id, hash, entries FROM history_head ${tenantFilter}`,
-    remote,
-  ).map((h) => [`${h.tenant_id}\u0000${h.profile_id}`, h]),
-);
+interface Head {
+  tenant_id: string;
+  profile_id: string;
+  hash: string;
+  entries: number;
+}
 
-let profiles = 0;
-let entries = 0;
-let broken = 0;
 interface Chain {
   key: string;
   tenantId: string;
   rows: StoredEntry[];
 }
-let current = null as Chain | null;
 
-async function finish(chain: Chain): Promise<void> {
-  const problems = await checkChain(chain.tenantId, chain.rows, heads.get(chain.key));
-  heads.delete(chain.key);
-  profiles += 1;
-  entries += chain.rows.length;
-  if (problems.length > 0) {
-    broken += 1;
-    const [tenantId, profileId] = chain.key.split("\u0000");
-    for (const p of problems)
-      console.log(`${tenantId} ${profileId} seq=${p.seq ?? "end"} ${p.kind}: ${p.message}`);
-  }
+const chainKey = (tenantId: string, profileId: string) => `${tenantId}\u0000${profileId}`;
+
+function entryOf(row: Row): StoredEntry {
+  return {
+    seq: row.seq,
+    profileId: row.profile_id,
+    consentId: row.consent_id,
+    consentKey: row.consent_key,
+    consentVersion: row.consent_version,
+    from: row.from_status,
+    to: row.to_status,
+    reason: row.reason,
+    actor: row.actor,
+    occurredAt: row.occurred_at,
+    recordedAt: row.recorded_at,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
 }
 
-// Keyset pagination in (tenant, profile, seq) order: every chain is read in one pass.
-let after = { tenant: "", profile: "", seq: -1 };
-for (;;) {
-  const rows = query<Row>(
-    `SELECT * FROM consent_history
-     WHERE (tenant_id, profile_id, seq) > (${quote(after.tenant)}, ${quote(after.profile)}, ${after.seq})
-       ${values.tenant ? `AND tenant_id = ${quote(values.tenant)}` : ""}
-     ORDER BY tenant_id, profile_id, seq LIMIT ${PAGE}`,
-    remote,
+/**
+ * One page of history after `after`. Parameters are strings (the remote API binds nothing
+ * else), so `seq` is cast back; the SQL text varies only by whether a tenant is given.
+ */
+function page(db: SqlDatabase<string>, after: { tenant: string; profile: string; seq: number }) {
+  return db.all<Row>({
+    sql: `SELECT * FROM consent_history
+      WHERE (tenant_id, profile_id, seq) > (?1, ?2, CAST(?3 AS INTEGER))
+        ${tenant === undefined ? "" : "AND tenant_id = ?4"}
+      ORDER BY tenant_id, profile_id, seq LIMIT ${PAGE}`,
+    params: [
+      after.tenant,
+      after.profile,
+      String(after.seq),
+      ...(tenant === undefined ? [] : [tenant]),
+    ],
+  });
+}
+
+async function verify(db: SqlDatabase<string>): Promise<number> {
+  console.error(`Checking the proof chains in ${db.description}…`);
+  const heads = new Map(
+    (
+      await db.all<Head>({
+        sql: `SELECT tenant_id, profile_id, hash, entries FROM history_head
+          ${tenant === undefined ? "" : "WHERE tenant_id = ?1"}`,
+        params: tenant === undefined ? [] : [tenant],
+      })
+    ).map((h) => [chainKey(h.tenant_id, h.profile_id), h]),
   );
-  for (const row of rows) {
-    const key = `${row.tenant_id}\u0000${row.profile_id}`;
-    if (current?.key !== key) {
-      if (current) await finish(current);
-      current = { key, tenantId: row.tenant_id, rows: [] };
+
+  let profiles = 0;
+  let entries = 0;
+  let broken = 0;
+  let lastProgress = Date.now();
+  const finish = async (chain: Chain) => {
+    const problems = await checkChain(chain.tenantId, chain.rows, heads.get(chain.key));
+    heads.delete(chain.key);
+    profiles += 1;
+    entries += chain.rows.length;
+    if (problems.length > 0) {
+      broken += 1;
+      const [tenantId, profileId] = chain.key.split("\u0000");
+      for (const p of problems) {
+        console.log(`${tenantId} ${profileId} seq=${p.seq ?? "end"} ${p.kind}: ${p.message}`);
+      }
     }
-    current.rows.push({
-      seq: row.seq,
-      profileId: row.profile_id,
-      consentId: row.consent_id,
-      consentKey: row.consent_key,
-      consentVersion: row.consent_version,
-      from: row.from_status,
-      to: row.to_status,
-      reason: row.reason,
-      actor: row.actor,
-      occurredAt: row.occurred_at,
-      recordedAt: row.recorded_at,
-      prevHash: row.prev_hash,
-      hash: row.hash,
-    });
-    after = { tenant: row.tenant_id, profile: row.profile_id, seq: row.seq };
+  };
+
+  // `as`: typed Chain | null, not narrowed to its first value (the loop assigns it).
+  let current = null as Chain | null;
+  let after = { tenant: "", profile: "", seq: -1 };
+  for (;;) {
+    const rows = await page(db, after);
+    for (const row of rows) {
+      const key = chainKey(row.tenant_id, row.profile_id);
+      if (current?.key !== key) {
+        if (current) {
+          await finish(current);
+        }
+        current = { key, tenantId: row.tenant_id, rows: [] };
+      }
+      current.rows.push(entryOf(row));
+      after = { tenant: row.tenant_id, profile: row.profile_id, seq: row.seq };
+    }
+    if (Date.now() - lastProgress > PROGRESS_MS) {
+      lastProgress = Date.now();
+      console.error(`  ${profiles.toLocaleString("en-US")} profiles checked…`);
+    }
+    if (rows.length < PAGE) {
+      break;
+    }
   }
-  if (rows.length < PAGE) break;
+  if (current) {
+    await finish(current);
+  }
+  // Heads without any entry left: a whole trail was deleted.
+  for (const [key, head] of heads) {
+    const [tenantId, profileId] = key.split("\u0000");
+    broken += 1;
+    console.log(
+      `${tenantId} ${profileId} seq=end head: ${head.entries} entries were recorded, none is left.`,
+    );
+  }
+  console.log(`${profiles} profiles, ${entries} entries checked; ${broken} broken chain(s).`);
+  return broken;
 }
-if (current) await finish(current);
-// Heads without any entry left: a whole trail was deleted.
-for (const [key, head] of heads) {
-  const [tenantId, profileId] = key.split("\u0000");
-  broken += 1;
-  console.log(
-    `${tenantId} ${profileId} seq=end head: ${head.entries} entries were recorded, none is left.`,
-  );
+
+async function open(): Promise<SqlDatabase<string>> {
+  if (values.remote) {
+    try {
+      return remoteD1FromConfig({ config });
+    } catch (error) {
+      return cli.error((error as Error).message);
+    }
+  }
+  const persistTo = values["persist-to"];
+  return openLocalD1({ config, ...(persistTo ? { persistTo: path.resolve(persistTo) } : {}) });
 }
-console.log(`${profiles} profiles, ${entries} entries checked; ${broken} broken chain(s).`);
+
+async function main(): Promise<number> {
+  const db = await open();
+  try {
+    return await verify(db);
+  } finally {
+    await db.close();
+  }
+}
+
+const broken = await main().catch((error: Error) => cli.error(error.message));
 process.exit(broken > 0 ? 1 : 0);

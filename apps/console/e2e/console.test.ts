@@ -5,9 +5,9 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createLapseClient, LapseError } from "@lapse/client";
+import { launchChromium, screenshotPath } from "@lapse/dev/chromium";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { launchChromium, screenshotPath } from "../../storefront-demo/e2e/browser";
 
 const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
 const WAIT = { timeout: 10_000, interval: 100 };
@@ -132,7 +132,9 @@ describe("admin console", () => {
     expect(readable).not.toContain(tenant.secretKey);
     expect(readable).not.toContain("lapse_session");
     expect(sent.length).toBeGreaterThan(0);
-    for (const headers of sent) expect(headers).toEqual({ console: "1" });
+    for (const headers of sent) {
+      expect(headers).toEqual({ console: "1" });
+    }
 
     // French, then back.
     await page.locator("select[name=lang]").selectOption("fr");

@@ -2,14 +2,14 @@
 // the console built into the Worker's static assets, a fresh local D1 in a temporary directory
 // (real migrations, one seeded tenant) and the real Worker under `wrangler dev`, which serves
 // both the API and the console from one origin — as in production and under `pnpm dev`.
-// The database and API helpers are the storefront harness's own (apps/storefront-demo/e2e).
 import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { ProvisionedSecrets } from "@lapse/api/testing";
+import { DEMO_CATALOGUE, type ProvisionedSecrets, provisionTenant } from "@lapse/api/testing";
+import { prepareLocalD1, startLocalApi } from "@lapse/dev/local-api";
+import { run, type Server } from "@lapse/dev/processes";
 import type { TestProject } from "vitest/node";
-import { seedDatabase, startApi } from "../../storefront-demo/e2e/local-api";
-import { freePort, run, type Server } from "../../storefront-demo/e2e/processes";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -21,22 +21,20 @@ declare module "vitest" {
 }
 
 const CONSOLE_DIR = path.resolve(import.meta.dirname, "..");
+const API_CONFIG = createRequire(import.meta.url).resolve("@lapse/api/wrangler.jsonc");
 const SEEDED_DAYS_AGO = 400;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: Server[] = [];
   const stateDir = await mkdtemp(path.join(tmpdir(), "lapse-console-e2e-"));
   const teardown = async () => {
-    for (const server of started.reverse()) await server.stop();
+    for (const server of started.reverse()) {
+      await server.stop();
+    }
     await rm(stateDir, { recursive: true, force: true });
   };
 
   try {
-    const apiPort = await freePort();
-    // localhost, not 127.0.0.1: the session cookie is `Secure`, which browsers accept over
-    // plain http only from localhost.
-    const apiUrl = `http://localhost:${apiPort}`;
-
     // The tests run against what `pnpm --filter @lapse/console build` makes, not a dev server;
     // it builds while the database is prepared.
     // A tenant a little over a year old: its consents' expiry has been active long enough for
@@ -45,12 +43,33 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const build = run(path.join(CONSOLE_DIR, "node_modules", ".bin", "vite"), ["build"], {
       cwd: CONSOLE_DIR,
     });
-    const database = seedDatabase(stateDir, { now: seededAt, corsOrigins: [] });
+    const database = prepareLocalD1({
+      config: API_CONFIG,
+      stateDir,
+      async seed(db) {
+        const { statements, secrets } = await provisionTenant({
+          name: "E2E brand",
+          now: seededAt,
+          corsOrigins: [],
+          consents: DEMO_CATALOGUE,
+        });
+        await db.batch(statements);
+        return secrets;
+      },
+    });
     const [, secrets] = await Promise.all([build, database]);
 
-    started.push(await startApi(stateDir, apiPort, "/console/"));
+    // localhost, not 127.0.0.1: the session cookie is `Secure`, which browsers accept over
+    // plain http only from localhost.
+    const api = await startLocalApi({
+      config: API_CONFIG,
+      stateDir,
+      host: "localhost",
+      readyPath: "/console/",
+    });
+    started.push(api);
 
-    project.provide("apiUrl", apiUrl);
+    project.provide("apiUrl", api.url);
     project.provide("tenant", secrets);
     project.provide("seededAt", seededAt);
     return teardown;

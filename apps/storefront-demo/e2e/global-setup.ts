@@ -1,13 +1,16 @@
 // Brings up what the browser tests need, from nothing, and takes it all down afterwards:
-// a fresh local D1 in a temporary directory (real migrations, one seeded tenant), the real
-// Worker under `wrangler dev`, and the storefront's Vite dev server with its demo back end.
+// a fresh local D1 in a temporary directory (real migrations, one tenant with `pnpm dev`'s
+// catalogue), the real Worker under `wrangler dev`, and the storefront's Vite dev server with
+// its demo back end.
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { ProvisionedSecrets } from "@lapse/api/testing";
+import { DEMO_CATALOGUE, type ProvisionedSecrets, provisionTenant } from "@lapse/api/testing";
+import { prepareLocalD1, startLocalApi } from "@lapse/dev/local-api";
+import { freePort } from "@lapse/dev/ports";
+import { type Server, startServer } from "@lapse/dev/processes";
 import type { TestProject } from "vitest/node";
-import { seedDatabase, startApi } from "./local-api";
-import { freePort, type Server, startServer } from "./processes";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -18,12 +21,15 @@ declare module "vitest" {
 }
 
 const STOREFRONT_DIR = path.resolve(import.meta.dirname, "..");
+const API_CONFIG = createRequire(import.meta.url).resolve("@lapse/api/wrangler.jsonc");
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started: Server[] = [];
   const stateDir = await mkdtemp(path.join(tmpdir(), "lapse-e2e-"));
   const teardown = async () => {
-    for (const server of started.reverse()) await server.stop();
+    for (const server of started.reverse()) {
+      await server.stop();
+    }
     await rm(stateDir, { recursive: true, force: true });
   };
 
@@ -31,14 +37,27 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const [apiPort, storefrontPort] = [await freePort(), await freePort()];
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const storefrontUrl = `http://127.0.0.1:${storefrontPort}`;
-    const secrets = await seedDatabase(stateDir, { now: Date.now(), corsOrigins: [storefrontUrl] });
+    const secrets = await prepareLocalD1({
+      config: API_CONFIG,
+      stateDir,
+      async seed(db) {
+        const { statements, secrets } = await provisionTenant({
+          name: "E2E brand",
+          now: Date.now(),
+          corsOrigins: [storefrontUrl],
+          consents: DEMO_CATALOGUE,
+        });
+        await db.batch(statements);
+        return secrets;
+      },
+    });
     // The storefront's back end reads the tenant the same way as under `pnpm dev`.
     const tenantFile = path.join(stateDir, "demo-tenant.json");
     await writeFile(tenantFile, JSON.stringify(secrets));
 
     // Both servers start together: wrangler takes a few seconds to bundle the Worker.
     const servers = await Promise.allSettled([
-      startApi(stateDir, apiPort, "/healthz"),
+      startLocalApi({ config: API_CONFIG, stateDir, port: apiPort, readyPath: "/healthz" }),
       startServer({
         name: "vite",
         command: path.join(STOREFRONT_DIR, "node_modules", ".bin", "vite"),
@@ -48,8 +67,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
         readyUrl: `${storefrontUrl}/demo-config`,
       }),
     ]);
-    for (const result of servers) if (result.status === "fulfilled") started.push(result.value);
-    for (const result of servers) if (result.status === "rejected") throw result.reason;
+    for (const result of servers) {
+      if (result.status === "fulfilled") {
+        started.push(result.value);
+      }
+    }
+    for (const result of servers) {
+      if (result.status === "rejected") {
+        throw result.reason;
+      }
+    }
 
     project.provide("apiUrl", apiUrl);
     project.provide("storefrontUrl", storefrontUrl);

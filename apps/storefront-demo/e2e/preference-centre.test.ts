@@ -4,9 +4,9 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { createLapseClient } from "@lapse/client";
+import { launchChromium, screenshotPath } from "@lapse/dev/chromium";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { launchChromium, screenshotPath } from "./browser";
 
 const SCREENSHOTS = path.join(import.meta.dirname, "screenshots");
 const WAIT = { timeout: 10_000, interval: 100 };
@@ -148,7 +148,9 @@ describe("storefront preference centre", () => {
     const keysSent: string[] = [];
     page.on("request", (request) => {
       const authorization = request.headers().authorization;
-      if (authorization) keysSent.push(authorization);
+      if (authorization) {
+        keysSent.push(authorization);
+      }
     });
     const reading: Promise<void>[] = [];
     page.on("response", (response) => {

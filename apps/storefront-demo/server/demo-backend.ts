@@ -57,8 +57,12 @@ export function demoBackendHandler(options: DemoBackendOptions) {
   const ttl = options.tokenTtlSeconds ?? 15 * 60;
   return async (req: IncomingMessage, res: ServerResponse, next: () => void): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://storefront.local");
-    if (url.pathname !== "/demo-config" && url.pathname !== "/demo-token") return next();
-    if (req.method !== "GET") return send(res, 405, { message: "Use GET." });
+    if (url.pathname !== "/demo-config" && url.pathname !== "/demo-token") {
+      return next();
+    }
+    if (req.method !== "GET") {
+      return send(res, 405, { message: "Use GET." });
+    }
 
     const tenant = await readTenant(options.tenantFile);
     if (!tenant) {

@@ -13,7 +13,9 @@ const profileId = new URLSearchParams(location.search).get("profile") || "cust-4
 
 function byId(id: string): HTMLElement {
   const node = document.getElementById(id);
-  if (!node) throw new Error(`#${id} is missing from index.html`);
+  if (!node) {
+    throw new Error(`#${id} is missing from index.html`);
+  }
   return node;
 }
 const statusRegion = byId("status");
@@ -33,7 +35,9 @@ function warn(message: string): void {
 async function backEnd<T>(url: string): Promise<T> {
   const response = await fetch(url);
   const body = (await response.json().catch(() => null)) as { message?: string } | null;
-  if (!response.ok) throw new Error(body?.message ?? `${url} answered ${response.status}`);
+  if (!response.ok) {
+    throw new Error(body?.message ?? `${url} answered ${response.status}`);
+  }
   return body as T;
 }
 
@@ -72,7 +76,9 @@ async function start(): Promise<void> {
   const rows = new Map<string, ConsentRow>();
 
   const showAll = (states: ProfileConsent[]) => {
-    for (const state of states) rows.get(state.consent)?.show(state);
+    for (const state of states) {
+      rows.get(state.consent)?.show(state);
+    }
   };
 
   const choose = async (state: ProfileConsent, choice: Choice) => {

@@ -20,7 +20,7 @@ export async function createTenant(
     corsOrigins: overrides.corsOrigins ?? [],
     consents: overrides.consents ?? [],
   });
-  await env.DB.batch(statements.map((s) => env.DB.prepare(s)));
+  await env.DB.batch(statements.map((s) => env.DB.prepare(s.sql).bind(...s.params)));
   return secrets;
 }
 export type TestTenant = Awaited<ReturnType<typeof createTenant>>;

@@ -41,7 +41,7 @@ async function createTenant() {
       },
     ],
   });
-  await env.DB.batch(statements.map((s) => env.DB.prepare(s)));
+  await env.DB.batch(statements.map((s) => env.DB.prepare(s.sql).bind(...s.params)));
   return secrets;
 }
 

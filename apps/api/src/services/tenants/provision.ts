@@ -1,4 +1,4 @@
-// Imported by the Node CLI too (type stripping), hence the explicit `.ts` extensions and no
+// Imported by the Node CLIs too (type stripping), hence the explicit `.ts` extensions and no
 // dependency beyond the key material.
 import { newId } from "../../ids.ts";
 import { generateKey, generateSigningKey, SCOPES } from "../keys/material.ts";
@@ -65,97 +65,111 @@ export interface ProvisionedSecrets {
   signingSecret: string;
 }
 
-function literal(value: string | number | null): string {
-  if (value === null) {
-    return "NULL";
-  }
-  if (typeof value === "number") {
-    return String(value);
-  }
-  return `'${value.replaceAll("'", "''")}'`;
+/**
+ * One statement and its one parameter, a JSON array of rows read with `json_each(?)`. A JSON
+ * text keeps numbers and nulls typed, and one string parameter is all that both a D1 binding
+ * (`prepare(sql).bind(...params)`) and the D1 REST API (whose parameters are strings) need.
+ */
+export interface ProvisionStatement {
+  sql: string;
+  params: [string];
 }
 
-function insert(table: string, row: Record<string, string | number | null>): string {
-  const columns = Object.keys(row).join(", ");
-  const values = Object.values(row).map(literal).join(", ");
-  return `INSERT INTO ${table} (${columns}) VALUES (${values});`;
+type Row = Record<string, string | number | null>;
+
+/**
+ * Inserts `rows` (at least one, all of the same shape) into `table`. Only the column names,
+ * this file's own literals, are part of the SQL text.
+ */
+function insertRows(table: string, rows: [Row, ...Row[]]): ProvisionStatement {
+  const columns = Object.keys(rows[0]);
+  const values = columns.map((c) => `value ->> '${c}'`).join(", ");
+  return {
+    sql: `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values} FROM json_each(?)`,
+    params: [JSON.stringify(rows)],
+  };
 }
 
 /**
- * A new tenant as SQL statements: the tenant, one secret key with every scope, one
- * publishable key, one signing key and optional seed consents. The same statements serve the
- * CLI (`wrangler d1 execute`), `pnpm dev` and the tests.
+ * A new tenant as bound SQL statements, to run in order as one batch: the tenant, one secret
+ * key with every scope, one publishable key, one signing key and optional seed consents. The
+ * same statements serve `tenant:create` (local or remote), `pnpm dev`, the browser tests, the
+ * bench and the API's tests.
  */
 export async function provisionTenant(
   input: ProvisionInput,
-): Promise<{ statements: string[]; secrets: ProvisionedSecrets }> {
+): Promise<{ statements: ProvisionStatement[]; secrets: ProvisionedSecrets }> {
   const tenantId = newId("ten");
   const secret = await generateKey("secret");
   const publishable = await generateKey("publishable");
   const signing = generateSigningKey();
+  const consents = (input.consents ?? []).map((c) => ({ id: newId("con"), seed: c }));
   const statements = [
-    insert("tenant", {
-      id: tenantId,
-      name: input.name,
-      cors_origins: JSON.stringify(input.corsOrigins ?? []),
-      created_at: input.now,
-    }),
-    insert("api_key", {
-      id: secret.id,
-      tenant_id: tenantId,
-      kind: "secret",
-      scopes: JSON.stringify(SCOPES),
-      name: "Back end (all scopes)",
-      prefix: secret.prefix,
-      hash: secret.hash,
-      created_at: input.now,
-    }),
-    insert("api_key", {
-      id: publishable.id,
-      tenant_id: tenantId,
-      kind: "publishable",
-      scopes: "[]",
-      name: "Storefront",
-      prefix: publishable.prefix,
-      hash: publishable.hash,
-      created_at: input.now,
-    }),
-    insert("signing_key", {
-      id: signing.id,
-      tenant_id: tenantId,
-      secret: signing.secret,
-      created_at: input.now,
-    }),
-    ...(input.consents ?? []).flatMap((c) => {
-      const consentId = newId("con");
-      return [
-        insert("consent", {
-          id: consentId,
-          tenant_id: tenantId,
-          key: c.key,
-          kind: c.kind,
-          title: c.title,
-          description: c.description,
-          version: 1,
-          entry_events: JSON.stringify(c.entryEvents),
-          expiry_days: c.expiry?.days ?? null,
-          expiry_extend_on: JSON.stringify(c.expiry?.extendOn ?? []),
-          expiry_enabled: c.expiry?.enabled ? 1 : 0,
-          expiry_activated_at: c.expiry?.enabled ? input.now : null,
-          created_at: input.now,
-          updated_at: input.now,
-        }),
-        insert("consent_version", {
-          tenant_id: tenantId,
-          consent_id: consentId,
-          version: 1,
-          title: c.title,
-          description: c.description,
-          created_at: input.now,
-        }),
-      ];
-    }),
+    insertRows("tenant", [
+      {
+        id: tenantId,
+        name: input.name,
+        cors_origins: JSON.stringify(input.corsOrigins ?? []),
+        created_at: input.now,
+      },
+    ]),
+    insertRows("api_key", [
+      {
+        id: secret.id,
+        tenant_id: tenantId,
+        kind: "secret",
+        scopes: JSON.stringify(SCOPES),
+        name: "Back end (all scopes)",
+        prefix: secret.prefix,
+        hash: secret.hash,
+        created_at: input.now,
+      },
+      {
+        id: publishable.id,
+        tenant_id: tenantId,
+        kind: "publishable",
+        scopes: "[]",
+        name: "Storefront",
+        prefix: publishable.prefix,
+        hash: publishable.hash,
+        created_at: input.now,
+      },
+    ]),
+    insertRows("signing_key", [
+      { id: signing.id, tenant_id: tenantId, secret: signing.secret, created_at: input.now },
+    ]),
   ];
+  const [first, ...rest] = consents;
+  if (first) {
+    const consentRow = ({ id, seed: c }: (typeof consents)[number]): Row => ({
+      id,
+      tenant_id: tenantId,
+      key: c.key,
+      kind: c.kind,
+      title: c.title,
+      description: c.description,
+      version: 1,
+      entry_events: JSON.stringify(c.entryEvents),
+      expiry_days: c.expiry?.days ?? null,
+      expiry_extend_on: JSON.stringify(c.expiry?.extendOn ?? []),
+      expiry_enabled: c.expiry?.enabled ? 1 : 0,
+      expiry_activated_at: c.expiry?.enabled ? input.now : null,
+      created_at: input.now,
+      updated_at: input.now,
+    });
+    const versionRow = ({ id, seed: c }: (typeof consents)[number]): Row => ({
+      tenant_id: tenantId,
+      consent_id: id,
+      version: 1,
+      title: c.title,
+      description: c.description,
+      created_at: input.now,
+    });
+    statements.push(
+      insertRows("consent", [consentRow(first), ...rest.map(consentRow)]),
+      insertRows("consent_version", [versionRow(first), ...rest.map(versionRow)]),
+    );
+  }
   return {
     statements,
     secrets: {

@@ -24,7 +24,9 @@ export interface LoadResult {
 }
 
 function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
+  if (sorted.length === 0) {
+    return Number.NaN;
+  }
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
@@ -70,7 +72,9 @@ function send(
     );
     r.on("error", reject);
     r.setTimeout(60_000, () => r.destroy(new Error("request timed out after 60 s")));
-    if (req.body !== undefined) r.write(req.body);
+    if (req.body !== undefined) {
+      r.write(req.body);
+    }
     r.end();
   });
 }
@@ -86,7 +90,9 @@ export async function runLoad(options: {
   keepAnswers?: boolean;
 }): Promise<LoadResult> {
   const base = new URL(options.url);
-  if (base.hostname !== "127.0.0.1") throw new Error("Load goes to 127.0.0.1 only.");
+  if (base.hostname !== "127.0.0.1") {
+    throw new Error("Load goes to 127.0.0.1 only.");
+  }
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
   const latencies: number[] = [];
   const failures: Record<string, number> = {};

@@ -1,5 +1,5 @@
-// Debian's Chromium for the browser tests (the storefront's and the console's), driven by
-// playwright-core, which never downloads a browser.
+// Debian's Chromium for the browser tests, driven by playwright-core, which never downloads a
+// browser.
 import path from "node:path";
 import { type Browser, chromium } from "playwright-core";
 
@@ -21,7 +21,7 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Where a test's last screenshot goes: `<dir>/<the test's name as a slug>.png`. */
+/** Where a test's screenshot goes: `<dir>/<the test's name as a slug>.png`. */
 export function screenshotPath(dir: string, testName: string): string {
   return path.join(dir, `${testName.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "")}.png`);
 }
