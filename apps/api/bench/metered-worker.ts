@@ -3,9 +3,9 @@
 // `rows_read` and `rows_written` of every statement a request or a cron run makes. The timed
 // measurements use the real entry point; this one counts rows and hosts the naive expiry for
 // comparison. Never deployed.
-import worker from "../src/index";
-import { link } from "../src/services/history/chain";
-import { type D1Tally, newTally } from "./d1-tally";
+import worker from "../src/index.ts";
+import { link } from "../src/services/history/chain.ts";
+import { type D1Tally, newTally } from "./d1-tally.ts";
 
 function label(sql: string): string {
   return sql.replaceAll(/\s+/g, " ").trim().slice(0, 48);

@@ -4,8 +4,8 @@
 // the hop to the database object, and the Worker's event loop.
 import { createHash } from "node:crypto";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
-import { createDb } from "../src/db/client";
-import { CONSENT_LEASE_MS, runNightlyExpiry } from "../src/services/expiry";
+import { createDb } from "../src/db/client.ts";
+import { CONSENT_LEASE_MS, runNightlyExpiry } from "../src/services/expiry/index.ts";
 
 type Row = Record<string, SQLInputValue>;
 

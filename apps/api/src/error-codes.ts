@@ -1,4 +1,4 @@
-import type { ServiceErrorCode } from "./services/errors";
+import type { ServiceErrorCode } from "./services/errors.ts";
 
 /**
  * The codes the transports add to the services' own: a missing or refused credential, a

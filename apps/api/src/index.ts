@@ -1,8 +1,8 @@
-import { onQueueBatch } from "./cron/queue";
-import { expiryRuntimeCache } from "./cron/runtime";
-import { onScheduled } from "./cron/scheduled";
-import { createApp } from "./http/app";
-import type { ExpiryMessage } from "./services/expiry/runtime";
+import { onQueueBatch } from "./cron/queue.ts";
+import { expiryRuntimeCache } from "./cron/runtime.ts";
+import { onScheduled } from "./cron/scheduled.ts";
+import { createApp } from "./http/app.ts";
+import type { ExpiryMessage } from "./services/expiry/runtime.ts";
 
 const app = createApp();
 const expiryRuntime = expiryRuntimeCache();

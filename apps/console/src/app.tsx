@@ -6,16 +6,16 @@ import {
   useQueryClient,
 } from "@tanstack/react-query";
 import { useRef } from "react";
-import { getSession, LapseError, type Session, signOut } from "./api";
-import { FlashProvider, FlashRegion, Loading, useFlash } from "./components/feedback";
-import { type Lang, useI18n } from "./i18n";
-import { ConsentPage } from "./pages/consent";
-import { ConsentsPage } from "./pages/consents";
-import { KeysPage } from "./pages/keys";
-import { ProfilesPage } from "./pages/profiles";
-import { RunPage, RunsPage } from "./pages/runs";
-import { SignIn } from "./pages/sign-in";
-import { href, type Route, useRoute } from "./router";
+import { getSession, LapseError, type Session, signOut } from "./api.ts";
+import { FlashProvider, FlashRegion, Loading, useFlash } from "./components/feedback.tsx";
+import { type Lang, useI18n } from "./i18n/index.tsx";
+import { ConsentPage } from "./pages/consent.tsx";
+import { ConsentsPage } from "./pages/consents.tsx";
+import { KeysPage } from "./pages/keys.tsx";
+import { ProfilesPage } from "./pages/profiles.tsx";
+import { RunPage, RunsPage } from "./pages/runs.tsx";
+import { SignIn } from "./pages/sign-in.tsx";
+import { href, type Route, useRoute } from "./router.ts";
 
 type SessionState =
   | { signedIn: true; session: Session }

@@ -1,8 +1,8 @@
 import { QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { App, queryClient } from "./app";
-import { I18nProvider } from "./i18n";
+import { App, queryClient } from "./app.tsx";
+import { I18nProvider } from "./i18n/index.tsx";
 import "./styles.css";
 
 const root = document.getElementById("root");

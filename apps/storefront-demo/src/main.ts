@@ -1,12 +1,12 @@
 import { createLapseClient, LapseError } from "@lapse/client";
-import type { DemoConfig, DemoToken } from "../server/demo-backend";
+import type { DemoConfig, DemoToken } from "../server/demo-backend.ts";
 import {
   type Choice,
   type ConsentRow,
   consentRow,
   formatDay,
   type ProfileConsent,
-} from "./consent-row";
+} from "./consent-row.ts";
 
 /** The demo's stand-in for the shop's session: `?profile=…`, or a fixed customer. */
 const profileId = new URLSearchParams(location.search).get("profile") || "cust-42";

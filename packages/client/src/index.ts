@@ -1,9 +1,9 @@
 import type { AppRouter } from "@lapse/api/router";
 import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
-import { toLapseError } from "./errors";
+import { toLapseError } from "./errors.ts";
 
-export { LapseError, type LapseErrorCode, type LapseIssue, toLapseError } from "./errors";
+export { LapseError, type LapseErrorCode, type LapseIssue, toLapseError } from "./errors.ts";
 export type { AppRouter };
 /** Every procedure's input, e.g. `RouterInputs["profile"]["update"]`. */
 export type RouterInputs = inferRouterInputs<AppRouter>;

@@ -1,6 +1,6 @@
-import type { Consent, ConsentEvent, ConsentState, EventType, HistoryEntry } from "./schemas.js";
-import { absentState, historyEntry } from "./status.js";
-import { type Day, dayOf, type Instant, MAX_EVENT_CLOCK_SKEW_MS } from "./time.js";
+import type { Consent, ConsentEvent, ConsentState, EventType, HistoryEntry } from "./schemas.ts";
+import { absentState, historyEntry } from "./status.ts";
+import { type Day, dayOf, type Instant, MAX_EVENT_CLOCK_SKEW_MS } from "./time.ts";
 
 /**
  * The event types that move a consent's clock (R5): its policy's `extendOn`, and for a legal

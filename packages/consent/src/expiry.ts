@@ -1,6 +1,6 @@
-import type { Consent, ConsentState, ExpiryPolicy, HistoryEntry } from "./schemas.js";
-import { historyEntry } from "./status.js";
-import { type Day, dayOf, type Instant, maxDay } from "./time.js";
+import type { Consent, ConsentState, ExpiryPolicy, HistoryEntry } from "./schemas.ts";
+import { historyEntry } from "./status.ts";
+import { type Day, dayOf, type Instant, maxDay } from "./time.ts";
 
 /** The UTC day of the policy's last activation, or null if never activated. */
 export function activationDay(policy: ExpiryPolicy): Day | null {

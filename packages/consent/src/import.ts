@@ -1,6 +1,6 @@
-import type { Consent, ConsentState, HistoryEntry, RequestedStatus } from "./schemas.js";
-import { absentState, historyEntry } from "./status.js";
-import { dayOf, type Instant, maxDay } from "./time.js";
+import type { Consent, ConsentState, HistoryEntry, RequestedStatus } from "./schemas.ts";
+import { absentState, historyEntry } from "./status.ts";
+import { dayOf, type Instant, maxDay } from "./time.ts";
 
 /** A back-dated state from a brand migrating in. */
 export interface ImportItem {

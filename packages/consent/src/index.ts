@@ -3,12 +3,12 @@
  * No I/O: every function takes `now` (or a day) as an argument, so the same rules run in the
  * API Worker, in Node tools and in browsers.
  */
-export * from "./events.js";
-export * from "./expiry.js";
-export * from "./import.js";
-export * from "./limits.js";
-export * from "./policy.js";
-export * from "./schemas.js";
-export * from "./status.js";
-export * from "./time.js";
-export * from "./words.js";
+export * from "./events.ts";
+export * from "./expiry.ts";
+export * from "./import.ts";
+export * from "./limits.ts";
+export * from "./policy.ts";
+export * from "./schemas.ts";
+export * from "./status.ts";
+export * from "./time.ts";
+export * from "./words.ts";

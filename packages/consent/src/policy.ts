@@ -1,6 +1,6 @@
-import type { EventType, ExpiryPolicy } from "./schemas.js";
-import type { Instant } from "./time.js";
-import { EVENT_TYPES } from "./words.js";
+import type { EventType, ExpiryPolicy } from "./schemas.ts";
+import type { Instant } from "./time.ts";
+import { EVENT_TYPES } from "./words.ts";
 
 export type PolicyError = "EXPIRY_ACTIVE" | "EXPIRY_NOT_CONFIGURED";
 

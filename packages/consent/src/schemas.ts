@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { EXPIRY_DAYS_MAX, EXPIRY_DAYS_MIN } from "./limits.js";
-import { parseDay } from "./time.js";
-import { EVENT_TYPES, SCOPES } from "./words.js";
+import { EXPIRY_DAYS_MAX, EXPIRY_DAYS_MIN } from "./limits.ts";
+import { parseDay } from "./time.ts";
+import { EVENT_TYPES, SCOPES } from "./words.ts";
 
 /** The three statuses (R1). No state row means `unknown`. */
 export const ConsentStatus = z.enum(["accepted", "refused", "unknown"]);

@@ -6,8 +6,8 @@ import type {
   HistoryReason,
   ProfileId,
   StatusRequest,
-} from "./schemas.js";
-import { dayOf, type Instant, maxDay } from "./time.js";
+} from "./schemas.ts";
+import { dayOf, type Instant, maxDay } from "./time.ts";
 
 /** Who makes a change and when: `customer` (profile token), `api` (secret key), `import`, …. */
 export interface ChangeContext {

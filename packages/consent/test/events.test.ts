@@ -10,7 +10,7 @@ import {
   effectiveExtendOn,
   isEventTooFarAhead,
   withOutcome,
-} from "../src/index.js";
+} from "../src/index.ts";
 import {
   ACTOR,
   acceptedState,
@@ -25,7 +25,7 @@ import {
   policy,
   state,
   statesOf,
-} from "./fixtures.js";
+} from "./fixtures.ts";
 
 const JAN_10 = day("2026-01-10");
 const MAR_1 = day("2026-03-01");

@@ -13,8 +13,8 @@ import {
   forecast,
   HistoryEntry,
   isDue,
-} from "../src/index.js";
-import { acceptedState, activePolicy, at, day, optIn, policy, state } from "./fixtures.js";
+} from "../src/index.ts";
+import { acceptedState, activePolicy, at, day, optIn, policy, state } from "./fixtures.ts";
 
 const JAN_10 = day("2026-01-10");
 const MAR_1 = day("2026-03-01");

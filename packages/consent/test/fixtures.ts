@@ -11,7 +11,7 @@ import type {
   EventType,
   ExpiryPolicy,
   Instant,
-} from "../src/index.js";
+} from "../src/index.ts";
 
 /** Every fast-check property runs at least this many cases. */
 export const PROPERTY_RUNS = 1000;

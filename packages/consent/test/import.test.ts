@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { type ConsentState, type ImportItem, importState } from "../src/index.js";
-import { acceptedState, at, day, legalBasis, optIn, state } from "./fixtures.js";
+import { type ConsentState, type ImportItem, importState } from "../src/index.ts";
+import { acceptedState, at, day, legalBasis, optIn, state } from "./fixtures.ts";
 
 const JAN_10 = day("2026-01-10");
 const MAR_1 = day("2026-03-01");

@@ -8,8 +8,8 @@ import {
   type ExpiryPolicy,
   isDue,
   reconfigure,
-} from "../src/index.js";
-import { acceptedState, activePolicy, at, day, policy } from "./fixtures.js";
+} from "../src/index.ts";
+import { acceptedState, activePolicy, at, day, policy } from "./fixtures.ts";
 
 const JAN_10 = day("2026-01-10");
 const MAR_1 = day("2026-03-01");

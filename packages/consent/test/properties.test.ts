@@ -29,7 +29,7 @@ import {
   reconfigure,
   statusOf,
   withOutcome,
-} from "../src/index.js";
+} from "../src/index.ts";
 import {
   at,
   DAY_MS,
@@ -40,7 +40,7 @@ import {
   PROPERTY_RUNS,
   policy,
   state,
-} from "./fixtures.js";
+} from "./fixtures.ts";
 
 const BASE = day("2026-01-01");
 const ACTOR = "key_property";

@@ -18,8 +18,8 @@ import {
   InstantText,
   ProfileId,
   StatusRequest,
-} from "../src/index.js";
-import { acceptedState, day, legalBasis, optIn, policy } from "./fixtures.js";
+} from "../src/index.ts";
+import { acceptedState, day, legalBasis, optIn, policy } from "./fixtures.ts";
 
 describe("profile ids (opaque, 1–128 chars)", () => {
   it.each([

@@ -6,8 +6,8 @@ import {
   HistoryEntry,
   type RequestedStatus,
   statusOf,
-} from "../src/index.js";
-import { ACTOR, acceptedState, at, change, day, legalBasis, optIn, state } from "./fixtures.js";
+} from "../src/index.ts";
+import { ACTOR, acceptedState, at, change, day, legalBasis, optIn, state } from "./fixtures.ts";
 
 const MAR_1 = day("2026-03-01");
 const JAN_10 = day("2026-01-10");

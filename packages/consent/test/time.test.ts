@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { dayOf, formatDay, formatDayFrom, maxDay, parseDay, startOfDay } from "../src/index.js";
-import { DAY_MS, day, PROPERTY_RUNS } from "./fixtures.js";
+import { dayOf, formatDay, formatDayFrom, maxDay, parseDay, startOfDay } from "../src/index.ts";
+import { DAY_MS, day, PROPERTY_RUNS } from "./fixtures.ts";
 
 describe("R1: a day is a UTC calendar day", () => {
   it.each([

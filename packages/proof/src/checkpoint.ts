@@ -3,10 +3,10 @@
  *   <origin>\n<tree size in decimal>\n<base64 root hash>\n[<extension line>\n]*
  * signed as a signed note by the log's key (whose name should be the origin).
  */
-import { decodeBase64, encodeBase64, hasControlCharacter, isWellFormed } from "./bytes.js";
-import { isHash, isTreeSize } from "./hash.js";
-import { type OpenedNote, openNote, signNote } from "./note.js";
-import type { SignerKey, VerifierKey } from "./note-keys.js";
+import { decodeBase64, encodeBase64, hasControlCharacter, isWellFormed } from "./bytes.ts";
+import { isHash, isTreeSize } from "./hash.ts";
+import { type OpenedNote, openNote, signNote } from "./note.ts";
+import type { SignerKey, VerifierKey } from "./note-keys.ts";
 
 /** A tree head: which log (`origin`), how many leaves, and the RFC 6962 root of those leaves. */
 export interface Checkpoint {

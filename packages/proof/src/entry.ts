@@ -14,8 +14,8 @@
  * Numbers are JavaScript numbers, so u64 and i64 fields hold safe integers (|n| ≤ 2^53 − 1):
  * encoding refuses others, and decoding refuses bytes that would not fit.
  */
-import { concatBytes, utf8Decode, utf8Encode } from "./bytes.js";
-import { HASH_SIZE, leafHash, sha256 } from "./hash.js";
+import { concatBytes, utf8Decode, utf8Encode } from "./bytes.ts";
+import { HASH_SIZE, leafHash, sha256 } from "./hash.ts";
 
 /** The encoding version, the first byte of every entry. */
 export const ENTRY_VERSION = 1;

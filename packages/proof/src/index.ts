@@ -12,7 +12,7 @@ export {
   decodeHex,
   encodeBase64,
   encodeHex,
-} from "./bytes.js";
+} from "./bytes.ts";
 export {
   type Checkpoint,
   type CheckpointResult,
@@ -21,7 +21,7 @@ export {
   openCheckpoint,
   parseCheckpoint,
   signCheckpoint,
-} from "./checkpoint.js";
+} from "./checkpoint.ts";
 export {
   type DecodedEntry,
   decodeEntry,
@@ -45,15 +45,15 @@ export {
   STATUS_BY_CODE,
   STATUS_CODES,
   type StatusChangeEntry,
-} from "./entry.js";
-export { EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash, sha256 } from "./hash.js";
+} from "./entry.ts";
+export { EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash, sha256 } from "./hash.ts";
 export {
   MAX_NOTE_SIGNATURES,
   type NoteError,
   type OpenedNote,
   openNote,
   signNote,
-} from "./note.js";
+} from "./note.ts";
 export {
   ED25519_TYPE,
   formatSignerKey,
@@ -68,9 +68,9 @@ export {
   signerKeyFromSeed,
   type VerifierKey,
   verifierKeyFromSigner,
-} from "./note-keys.js";
-export { consistencyProofOfLeaves, inclusionProofOfLeaves, rootOfLeaves } from "./reference.js";
-export { consistencyProof, inclusionProof, treeRoot } from "./tiled-tree.js";
+} from "./note-keys.ts";
+export { consistencyProofOfLeaves, inclusionProofOfLeaves, rootOfLeaves } from "./reference.ts";
+export { consistencyProof, inclusionProof, treeRoot } from "./tiled-tree.ts";
 export {
   type Appended,
   appendToTiles,
@@ -81,5 +81,5 @@ export {
   TileStoreError,
   tilePath,
   tileWidth,
-} from "./tiles.js";
-export { verifyConsistency, verifyInclusion } from "./verify.js";
+} from "./tiles.ts";
+export { verifyConsistency, verifyInclusion } from "./verify.ts";

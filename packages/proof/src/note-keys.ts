@@ -13,8 +13,8 @@ import {
   encodeBase64,
   hasControlCharacter,
   utf8Encode,
-} from "./bytes.js";
-import { sha256 } from "./hash.js";
+} from "./bytes.ts";
+import { sha256 } from "./hash.ts";
 
 /** The signed-note signature type byte of Ed25519. */
 export const ED25519_TYPE = 0x01;

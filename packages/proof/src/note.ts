@@ -10,7 +10,7 @@ import {
   isWellFormed,
   utf8Decode,
   utf8Encode,
-} from "./bytes.js";
+} from "./bytes.ts";
 import {
   importPublicKey,
   importSeed,
@@ -21,7 +21,7 @@ import {
   sameVerifierKey,
   toSignerKey,
   type VerifierKey,
-} from "./note-keys.js";
+} from "./note-keys.ts";
 
 /**
  * At most this many signature lines are read. The spec asks to accept at least 16; Go's

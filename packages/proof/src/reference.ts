@@ -3,7 +3,7 @@
  * O(n) per call: this is the reference that the tiled versions are checked against, and a way
  * to hash a small, fully known list. It shares no code with the tiled versions on purpose.
  */
-import { EMPTY_ROOT, isTreeSize, nodeHash } from "./hash.js";
+import { EMPTY_ROOT, isTreeSize, nodeHash } from "./hash.ts";
 
 /** The largest power of two strictly below `n` (n ≥ 2): where RFC 6962 splits a tree. */
 function splitPoint(n: number): number {

@@ -7,8 +7,8 @@
  * `treeSize` may be smaller than the stored tree (proofs for an older checkpoint): stored hashes
  * never change, so the tiles of today hold those of any earlier size as prefixes.
  */
-import { EMPTY_ROOT, HASH_SIZE, isTreeSize, nodeHash } from "./hash.js";
-import { perfectRoot, type ReadTile, readTilePrefix, TILE_HEIGHT, TILE_WIDTH } from "./tiles.js";
+import { EMPTY_ROOT, HASH_SIZE, isTreeSize, nodeHash } from "./hash.ts";
+import { perfectRoot, type ReadTile, readTilePrefix, TILE_HEIGHT, TILE_WIDTH } from "./tiles.ts";
 
 /** A range of leaves [start, end) whose Merkle tree hash a proof or a root needs. */
 interface LeafRange {

@@ -8,8 +8,8 @@
  * of a full 256^L-leaf subtree). So the stored tile of a larger tree holds the tile of any smaller
  * tree as a prefix, and proofs for an older tree size can read today's tiles.
  */
-import { concatBytes } from "./bytes.js";
-import { HASH_SIZE, isHash, isTreeSize, nodeHash } from "./hash.js";
+import { concatBytes } from "./bytes.ts";
+import { HASH_SIZE, isHash, isTreeSize, nodeHash } from "./hash.ts";
 
 /** Tree levels per tile: a tile is a subtree of height 8. */
 export const TILE_HEIGHT = 8;

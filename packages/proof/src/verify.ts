@@ -6,8 +6,8 @@
  * Sizes are JavaScript numbers up to 2^53 − 1, so bit operations (32-bit in JavaScript) are
  * written as division and remainder by 2.
  */
-import { bytesEqual } from "./bytes.js";
-import { isHash, isTreeSize, nodeHash } from "./hash.js";
+import { bytesEqual } from "./bytes.ts";
+import { isHash, isTreeSize, nodeHash } from "./hash.ts";
 
 /** True when every element is a 32-byte hash (and the value is an array at all). */
 function isHashList(value: unknown): value is readonly Uint8Array[] {

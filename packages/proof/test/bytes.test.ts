@@ -11,8 +11,8 @@ import {
   decodeHex,
   encodeBase64,
   encodeHex,
-} from "../src/index.js";
-import { PROPERTY_RUNS } from "./fixtures.js";
+} from "../src/index.ts";
+import { PROPERTY_RUNS } from "./fixtures.ts";
 
 const ascii = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
 

@@ -14,8 +14,8 @@ import {
   parseCheckpoint,
   signCheckpoint,
   signNote,
-} from "../src/index.js";
-import { b64, PROPERTY_RUNS } from "./fixtures.js";
+} from "../src/index.ts";
+import { b64, PROPERTY_RUNS } from "./fixtures.ts";
 
 const GO_TREE =
   "go.sum database tree\n123456789012\nTszzRgjTG6xce+z2AG31kAXYKBgQVtCSCE40HmuwBb0=\n";

@@ -19,8 +19,8 @@ import {
   REASON_CODES,
   STATUS_BY_CODE,
   STATUS_CODES,
-} from "../src/index.js";
-import { hex, PROPERTY_RUNS, toHex } from "./fixtures.js";
+} from "../src/index.ts";
+import { hex, PROPERTY_RUNS, toHex } from "./fixtures.ts";
 
 /** The 32-byte salt 00 01 02 … 1f of the binding vector. */
 const SALT = Uint8Array.from({ length: 32 }, (_, i) => i);

@@ -3,7 +3,7 @@
  * leaves. Hex is decoded here rather than with the package's decodeHex, so vectors do not
  * depend on the code they check.
  */
-import { appendToTiles, leafHash, type ReadTile, type Tile } from "../src/index.js";
+import { appendToTiles, leafHash, type ReadTile, type Tile } from "../src/index.ts";
 
 /** fast-check runs of the cheap properties; the big-tree ones set their own, smaller counts. */
 export const PROPERTY_RUNS = 200;

@@ -18,8 +18,8 @@ import {
   signerKeyFromSeed,
   signNote,
   verifierKeyFromSigner,
-} from "../src/index.js";
-import { b64, hex } from "./fixtures.js";
+} from "../src/index.ts";
+import { b64, hex } from "./fixtures.ts";
 
 // golang.org/x/mod/sumdb/note/note_test.go
 const PETER_SIGNER =

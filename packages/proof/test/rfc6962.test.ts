@@ -15,8 +15,8 @@ import {
   sha256,
   verifyConsistency,
   verifyInclusion,
-} from "../src/index.js";
-import { hex, toHex } from "./fixtures.js";
+} from "../src/index.ts";
+import { hex, toHex } from "./fixtures.ts";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 

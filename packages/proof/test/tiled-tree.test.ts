@@ -16,8 +16,8 @@ import {
   treeRoot,
   verifyConsistency,
   verifyInclusion,
-} from "../src/index.js";
-import { flipBit, MemoryTiles, PROPERTY_RUNS, storeOf, testLeaves, toHex } from "./fixtures.js";
+} from "../src/index.ts";
+import { flipBit, MemoryTiles, PROPERTY_RUNS, storeOf, testLeaves, toHex } from "./fixtures.ts";
 
 const hexes = (hashes: readonly Uint8Array[]) => hashes.map(toHex);
 

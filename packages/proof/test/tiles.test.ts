@@ -5,8 +5,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { appendToTiles, rootOfLeaves, TileStoreError, tilePath, tileWidth } from "../src/index.js";
-import { MemoryTiles, PROPERTY_RUNS, storeOf, testLeaves, toHex } from "./fixtures.js";
+import { appendToTiles, rootOfLeaves, TileStoreError, tilePath, tileWidth } from "../src/index.ts";
+import { MemoryTiles, PROPERTY_RUNS, storeOf, testLeaves, toHex } from "./fixtures.ts";
 
 /** The tiles the spec defines for the tree of `leaves`, as hex per hash, computed naively. */
 function specTiles(leaves: readonly Uint8Array[]): Map<string, string[]> {

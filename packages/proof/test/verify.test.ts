@@ -13,8 +13,8 @@ import {
   rootOfLeaves,
   verifyConsistency,
   verifyInclusion,
-} from "../src/index.js";
-import { b64, flipBit, PROPERTY_RUNS, testLeaves } from "./fixtures.js";
+} from "../src/index.ts";
+import { b64, flipBit, PROPERTY_RUNS, testLeaves } from "./fixtures.ts";
 import probes from "./vectors/transparency-dev-probes.json" with { type: "json" };
 
 const isHashSized = (b64text: string) => b64(b64text).length === 32;

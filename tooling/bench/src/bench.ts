@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { openLocalD1, type SqlDatabase } from "@lapse/dev/d1";
 import { type DevServer, startWranglerDev } from "@lapse/dev/wrangler";
-import type { BenchOptions } from "./options";
-import { peakWorkerdMemoryKiB, treeCpuMs } from "./proc-stats";
+import type { BenchOptions } from "./options.ts";
+import { peakWorkerdMemoryKiB, treeCpuMs } from "./proc-stats.ts";
 
 export const MS_PER_DAY = 86_400_000;
 

@@ -14,8 +14,8 @@ import {
   provisionTenant,
 } from "@lapse/api/testing";
 import { applyMigrations, wrangler } from "@lapse/dev/wrangler";
-import { API_CONFIG, type Bench, fmt, MS_PER_DAY } from "./bench";
-import { MAX_CONSENTS } from "./options";
+import { API_CONFIG, type Bench, fmt, MS_PER_DAY } from "./bench.ts";
+import { MAX_CONSENTS } from "./options.ts";
 
 /**
  * Not-due states have a last-activity day at least this many days after the run's due limit,

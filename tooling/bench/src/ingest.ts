@@ -1,8 +1,8 @@
 // Event ingest: events.track calls that extend states, then the same calls again the same day,
 // which extend nothing.
-import { type Bench, type BenchServer, type Cpu, fmt, MS_PER_DAY, withCpu } from "./bench";
-import { type Dataset, profileId } from "./dataset";
-import { type LoadRequest, type LoadResult, runLoad } from "./load";
+import { type Bench, type BenchServer, type Cpu, fmt, MS_PER_DAY, withCpu } from "./bench.ts";
+import { type Dataset, profileId } from "./dataset.ts";
+import { type LoadRequest, type LoadResult, runLoad } from "./load.ts";
 
 /** Types that extend one or all four consents of the catalogue. */
 const EVENT_TYPES = ["email_clicked", "order_placed", "sms_clicked", "loyalty_page_visited"];

@@ -2,12 +2,12 @@
 // request and per statement, what hashing and a D1 round trip cost workerd, and the naive
 // expiry (one UPDATE per state) for scale.
 import { addTally, type D1Tally, newTally } from "@lapse/api/bench";
-import { type Bench, type BenchServer, type Cpu, fmt, MS_PER_DAY, withCpu } from "./bench";
-import type { Dataset } from "./dataset";
-import { eventBatches, sumExtended } from "./ingest";
-import { type LoadRequest, type LoadResult, runLoad } from "./load";
-import { cron, type RunRecord, readRun } from "./night";
-import type { Reader } from "./reads";
+import { type Bench, type BenchServer, type Cpu, fmt, MS_PER_DAY, withCpu } from "./bench.ts";
+import type { Dataset } from "./dataset.ts";
+import { eventBatches, sumExtended } from "./ingest.ts";
+import { type LoadRequest, type LoadResult, runLoad } from "./load.ts";
+import { cron, type RunRecord, readRun } from "./night.ts";
+import type { Reader } from "./reads.ts";
 
 /** The metered entry's per-request D1 figures (header X-Bench-D1), added up over the answers. */
 function tallies(result: LoadResult): D1Tally {

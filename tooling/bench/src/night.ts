@@ -1,7 +1,7 @@
 // The nightly run through the real cron path: the night at T, with a quarter (by default) of
 // the states due, then the night after, with nothing due.
-import { type Bench, type BenchServer, type Cpu, fmt, MS_PER_DAY, withCpu } from "./bench";
-import type { Dataset } from "./dataset";
+import { type Bench, type BenchServer, type Cpu, fmt, MS_PER_DAY, withCpu } from "./bench.ts";
+import type { Dataset } from "./dataset.ts";
 
 /** The latest run at `scheduledAt`, its per-consent figures summed: the Worker's own record. */
 export interface RunRecord {

@@ -4,8 +4,8 @@ import { copyFileSync, existsSync } from "node:fs";
 import path from "node:path";
 import { openRaw, type RawRun, rawNight, storageByTable } from "@lapse/api/bench";
 import { localD1File } from "@lapse/dev/d1";
-import { API_CONFIG, type Bench, fmt, MS_PER_DAY } from "./bench";
-import type { Dataset } from "./dataset";
+import { API_CONFIG, type Bench, fmt, MS_PER_DAY } from "./bench.ts";
+import type { Dataset } from "./dataset.ts";
 
 export interface RawFigures {
   /** Bytes on disk per table with its indexes (dbstat). */

@@ -1,9 +1,9 @@
 // Storefront reads: profile.get with a publishable key and a profile token, at the given
 // concurrency and at one connection, and /healthz, the runtime's own floor, beside them.
 import { signProfileToken } from "@lapse/client/server";
-import { type Bench, type BenchServer, type Cpu, fmt, withCpu } from "./bench";
-import { CALLS_PER_KEY, type Dataset, profileId } from "./dataset";
-import { type LoadRequest, type LoadResult, runLoad } from "./load";
+import { type Bench, type BenchServer, type Cpu, fmt, withCpu } from "./bench.ts";
+import { CALLS_PER_KEY, type Dataset, profileId } from "./dataset.ts";
+import { type LoadRequest, type LoadResult, runLoad } from "./load.ts";
 
 /** profile.get calls spread over 2,000 customers and round-robin over the publishable keys. */
 export interface Reader {

@@ -3,14 +3,14 @@
 import { writeFileSync } from "node:fs";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import type { D1Tally } from "@lapse/api/bench";
-import { type Bench, type Cpu, fmt } from "./bench";
-import type { Dataset, LoadFigures } from "./dataset";
-import type { IngestFigures } from "./ingest";
-import type { LoadResult } from "./load";
-import type { NaiveFigures, RowFigures, RuntimeCosts } from "./metered";
-import type { NightFigures, RunRecord } from "./night";
-import type { RawFigures } from "./raw";
-import type { ReadFigures } from "./reads";
+import { type Bench, type Cpu, fmt } from "./bench.ts";
+import type { Dataset, LoadFigures } from "./dataset.ts";
+import type { IngestFigures } from "./ingest.ts";
+import type { LoadResult } from "./load.ts";
+import type { NaiveFigures, RowFigures, RuntimeCosts } from "./metered.ts";
+import type { NightFigures, RunRecord } from "./night.ts";
+import type { RawFigures } from "./raw.ts";
+import type { ReadFigures } from "./reads.ts";
 
 export interface Results {
   dataset: Dataset;

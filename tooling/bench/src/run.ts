@@ -6,16 +6,16 @@
 // count and time. `pnpm bench -- --help` lists the options.
 import { cpSync } from "node:fs";
 import path from "node:path";
-import { type Bench, createBench, fmt, METERED_WORKER } from "./bench";
-import { loadDataset } from "./dataset";
-import { measureIngest } from "./ingest";
-import { measureNaive, measureRows, measureRuntimeCosts } from "./metered";
-import { measureChunkComparison, measureNights } from "./night";
-import { benchOptions } from "./options";
-import { measureRawSqlite } from "./raw";
-import { createReader, measureReads } from "./reads";
-import { printReport, type Results, writeJson } from "./report";
-import { bundleWorker } from "./worker-bundle";
+import { type Bench, createBench, fmt, METERED_WORKER } from "./bench.ts";
+import { loadDataset } from "./dataset.ts";
+import { measureIngest } from "./ingest.ts";
+import { measureNaive, measureRows, measureRuntimeCosts } from "./metered.ts";
+import { measureChunkComparison, measureNights } from "./night.ts";
+import { benchOptions } from "./options.ts";
+import { measureRawSqlite } from "./raw.ts";
+import { createReader, measureReads } from "./reads.ts";
+import { printReport, type Results, writeJson } from "./report.ts";
+import { bundleWorker } from "./worker-bundle.ts";
 
 async function run(bench: Bench): Promise<Results> {
   const { opts, work } = bench;

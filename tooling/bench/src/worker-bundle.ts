@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { wrangler } from "@lapse/dev/wrangler";
-import { API_CONFIG } from "./bench";
+import { API_CONFIG } from "./bench.ts";
 
 /** Bundles `entry` (the config's `main` by default) into `outdir`; returns the bundle's path. */
 export async function bundleWorker(outdir: string, entry?: string): Promise<string> {

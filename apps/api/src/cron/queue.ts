@@ -1,10 +1,13 @@
-import { consumeExpiryMessage, recordDeadLetter } from "../services/expiry/consume-expiry-message";
+import {
+  consumeExpiryMessage,
+  recordDeadLetter,
+} from "../services/expiry/consume-expiry-message.ts";
 import {
   CONSUMER_BUDGET_MS,
   type ExpiryMessage,
   queueFanOut,
   type RunContext,
-} from "../services/expiry/runtime";
+} from "../services/expiry/runtime.ts";
 
 /** The fan-out consumer, and the dead-letter queue that marks exhausted work failed. */
 export async function onQueueBatch(

@@ -1,6 +1,6 @@
-import { createDb } from "../db/client";
-import { varsOf } from "../env";
-import { CONSENT_LEASE_MS, type ExpiryRuntime, queueFanOut } from "../services/expiry/runtime";
+import { createDb } from "../db/client.ts";
+import { varsOf } from "../env.ts";
+import { CONSENT_LEASE_MS, type ExpiryRuntime, queueFanOut } from "../services/expiry/runtime.ts";
 
 /**
  * The nightly machinery of an env: D1, the wall clock, the chunk size, and the queue when

@@ -1,5 +1,5 @@
-import { runNightlyExpiry } from "../services/expiry/run-nightly";
-import type { ExpiryRuntime } from "../services/expiry/runtime";
+import { runNightlyExpiry } from "../services/expiry/run-nightly.ts";
+import type { ExpiryRuntime } from "../services/expiry/runtime.ts";
 
 /** The nightly expiry (R10) with T = the cron's scheduledTime, never the wall clock. */
 export async function onScheduled(

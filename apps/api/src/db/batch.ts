@@ -1,4 +1,4 @@
-import type { Db } from "./client";
+import type { Db } from "./client.ts";
 
 /** A statement as D1 prepares it; bulk writes are plain SQL over `json_each`. */
 export function boundStatement(db: Db, text: string, ...params: unknown[]): D1PreparedStatement {

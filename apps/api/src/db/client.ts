@@ -1,5 +1,5 @@
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import * as schema from "./schema";
+import * as schema from "./schema.ts";
 
 /** Drizzle for typed queries; `$client` is the raw D1 binding, for batches of bulk SQL. */
 export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };

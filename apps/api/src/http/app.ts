@@ -1,17 +1,17 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import { expiryRuntimeCache } from "../cron/runtime";
-import { createDb } from "../db/client";
-import { varsOf } from "../env";
-import { errorEnvelope } from "../error-codes";
-import { newId } from "../ids";
-import type { RateLimiter } from "../trpc/context";
-import { consoleSessionRoutes } from "./console-session";
-import { resolveCredentials } from "./credentials";
-import type { AppEnv } from "./env";
-import { bindingRateLimiter } from "./rate-limiter";
-import { trpcHandler } from "./trpc-handler";
+import { expiryRuntimeCache } from "../cron/runtime.ts";
+import { createDb } from "../db/client.ts";
+import { varsOf } from "../env.ts";
+import { errorEnvelope } from "../error-codes.ts";
+import { newId } from "../ids.ts";
+import type { RateLimiter } from "../trpc/context.ts";
+import { consoleSessionRoutes } from "./console-session.ts";
+import { resolveCredentials } from "./credentials.ts";
+import type { AppEnv } from "./env.ts";
+import { bindingRateLimiter } from "./rate-limiter.ts";
+import { trpcHandler } from "./trpc-handler.ts";
 
 export interface AppOptions {
   /** Replaces the Rate Limiting binding (tests). */

@@ -1,10 +1,15 @@
 import type { Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { type ApiErrorCode, errorEnvelope } from "../error-codes";
-import { iso, isoOrNull } from "../services/iso";
-import { authenticateSession, SESSION_TTL_MS, signIn, signOut } from "../services/sessions";
-import type { AppEnv } from "./env";
+import { type ApiErrorCode, errorEnvelope } from "../error-codes.ts";
+import { iso, isoOrNull } from "../services/iso.ts";
+import {
+  authenticateSession,
+  SESSION_TTL_MS,
+  signIn,
+  signOut,
+} from "../services/sessions/index.ts";
+import type { AppEnv } from "./env.ts";
 
 export const SESSION_COOKIE = "lapse_session";
 /** Cookie-authenticated calls must carry it: a cross-site form cannot set a custom header. */

@@ -1,9 +1,9 @@
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { authenticateKey } from "../services/keys/authenticate-key";
-import { authenticateSession } from "../services/sessions/authenticate-session";
-import { CONSOLE_HEADER, SESSION_COOKIE } from "./console-session";
-import type { AppEnv } from "./env";
+import { authenticateKey } from "../services/keys/authenticate-key.ts";
+import { authenticateSession } from "../services/sessions/authenticate-session.ts";
+import { CONSOLE_HEADER, SESSION_COOKIE } from "./console-session.ts";
+import type { AppEnv } from "./env.ts";
 
 /**
  * Resolves who calls `/trpc/*`: a bearer key (secret or publishable; a publishable key brings

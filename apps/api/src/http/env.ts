@@ -1,6 +1,6 @@
-import type { Db } from "../db/client";
-import type { SigningSecrets } from "../services/keys/authenticate-key";
-import type { CallAuth } from "../trpc/context";
+import type { Db } from "../db/client.ts";
+import type { SigningSecrets } from "../services/keys/authenticate-key.ts";
+import type { CallAuth } from "../trpc/context.ts";
 
 /** The Hono app's bindings and per-request variables. */
 export type AppEnv = {

@@ -1,4 +1,4 @@
-import type { RateLimiter } from "../trpc/context";
+import type { RateLimiter } from "../trpc/context.ts";
 
 /** Uses the Workers Rate Limiting bindings when bound; otherwise lets everything through. */
 export function bindingRateLimiter(env: Env): RateLimiter {

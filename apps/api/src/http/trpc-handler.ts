@@ -1,9 +1,9 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Context } from "hono";
-import type { ExpiryRuntime } from "../services/expiry/runtime";
-import type { RateLimiter, ServerDeps, TrpcContext } from "../trpc/context";
-import { appRouter } from "../trpc/router";
-import type { AppEnv } from "./env";
+import type { ExpiryRuntime } from "../services/expiry/runtime.ts";
+import type { RateLimiter, ServerDeps, TrpcContext } from "../trpc/context.ts";
+import { appRouter } from "../trpc/router.ts";
+import type { AppEnv } from "./env.ts";
 
 /** The most calls one tRPC batch request may carry. */
 export const MAX_TRPC_BATCH = 10;

@@ -1,4 +1,4 @@
-import type { Db } from "../db/client";
+import type { Db } from "../db/client.ts";
 
 /**
  * What a service gets before a tenant is known (authenticating a key or a console session):

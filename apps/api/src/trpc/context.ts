@@ -1,6 +1,6 @@
-import type { Db } from "../db/client";
-import type { ExpiryRuntime } from "../services/expiry/runtime";
-import type { Credential, SigningSecrets } from "../services/keys/authenticate-key";
+import type { Db } from "../db/client.ts";
+import type { ExpiryRuntime } from "../services/expiry/runtime.ts";
+import type { Credential, SigningSecrets } from "../services/keys/authenticate-key.ts";
 
 /** Replaceable in tests; in production the Workers Rate Limiting binding. */
 export interface RateLimiter {

@@ -1,8 +1,8 @@
 import { TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ZodError } from "zod";
-import type { ApiErrorCode } from "../error-codes";
-import { type ItemIssue, ServiceError, type ServiceErrorCode } from "../services/errors";
+import type { ApiErrorCode } from "../error-codes.ts";
+import { type ItemIssue, ServiceError, type ServiceErrorCode } from "../services/errors.ts";
 
 /** Every service error code, mapped once; a new code that is not mapped fails the typecheck. */
 const STATUS_OF = {

@@ -1,10 +1,10 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import type { ServiceContext } from "../services/context";
-import { ServiceError } from "../services/errors";
-import type { Credential } from "../services/keys/authenticate-key";
-import type { KeyScope } from "../services/keys/material";
-import type { ServerDeps, TrpcContext } from "./context";
-import { errorData, toTRPCError } from "./errors";
+import type { ServiceContext } from "../services/context.ts";
+import { ServiceError } from "../services/errors.ts";
+import type { Credential } from "../services/keys/authenticate-key.ts";
+import type { KeyScope } from "../services/keys/material.ts";
+import type { ServerDeps, TrpcContext } from "./context.ts";
+import { errorData, toTRPCError } from "./errors.ts";
 
 const t = initTRPC.context<TrpcContext>().create({
   // NODE_ENV is not reliable on Workers: never send stack traces.

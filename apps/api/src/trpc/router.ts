@@ -1,8 +1,8 @@
-import { router } from "./init";
-import { adminRouter } from "./routers/admin";
-import { catalogRouter } from "./routers/catalog";
-import { eventsRouter } from "./routers/events";
-import { profileRouter } from "./routers/profile";
+import { router } from "./init.ts";
+import { adminRouter } from "./routers/admin.ts";
+import { catalogRouter } from "./routers/catalog.ts";
+import { eventsRouter } from "./routers/events.ts";
+import { profileRouter } from "./routers/profile.ts";
 
 export const appRouter = router({
   catalog: catalogRouter,

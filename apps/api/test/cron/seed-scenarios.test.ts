@@ -4,14 +4,14 @@
  */
 import { EVENT_TYPES, type EventType } from "@lapse/consent";
 import { afterEach, describe, expect, it } from "vitest";
-import type { ConsentView } from "../../src/services/consents/view";
-import type { ConsentSeed } from "../../src/services/tenants/provision";
-import { fireCron, nightlyRun } from "../support/cron";
-import { stateRows, unchanged } from "../support/db";
-import { DEMO_CONSENTS } from "../support/factories";
-import { expectError } from "../support/http";
-import { retireTenants, type TenantApi, tenantAt } from "../support/tenant-api";
-import { at, Clock, DAY_MS, day, dayName, iso, nightOf } from "../support/time";
+import type { ConsentView } from "../../src/services/consents/view.ts";
+import type { ConsentSeed } from "../../src/services/tenants/provision.ts";
+import { fireCron, nightlyRun } from "../support/cron.ts";
+import { stateRows, unchanged } from "../support/db.ts";
+import { DEMO_CONSENTS } from "../support/factories.ts";
+import { expectError } from "../support/http.ts";
+import { retireTenants, type TenantApi, tenantAt } from "../support/tenant-api.ts";
+import { at, Clock, DAY_MS, day, dayName, iso, nightOf } from "../support/time.ts";
 
 afterEach(retireTenants);
 

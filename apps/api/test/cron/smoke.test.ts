@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { fireCron } from "../support/cron";
-import { DEMO_CONSENTS } from "../support/factories";
-import { tenantAt } from "../support/tenant-api";
-import { at, Clock, day, nightOf } from "../support/time";
+import { fireCron } from "../support/cron.ts";
+import { DEMO_CONSENTS } from "../support/factories.ts";
+import { tenantAt } from "../support/tenant-api.ts";
+import { at, Clock, day, nightOf } from "../support/time.ts";
 
 describe("expiry smoke", () => {
   it("R10: a cron run at T lapses a state whose clock is older than days", async () => {

@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createTenant, DEMO_CONSENTS, insertKey } from "../support/factories";
+import { createTenant, DEMO_CONSENTS, insertKey } from "../support/factories.ts";
 
 const BASE = "https://api.test";
 

@@ -4,11 +4,11 @@
  */
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createApp } from "../../src/http/app";
-import { unchanged } from "../support/db";
-import { createTenant, DEMO_CONSENTS } from "../support/factories";
-import { expectError, expectOk, mutate, query } from "../support/http";
-import { profileToken } from "../support/tokens";
+import { createApp } from "../../src/http/app.ts";
+import { unchanged } from "../support/db.ts";
+import { createTenant, DEMO_CONSENTS } from "../support/factories.ts";
+import { expectError, expectOk, mutate, query } from "../support/http.ts";
+import { profileToken } from "../support/tokens.ts";
 
 const REQUEST_ID = /^req_[0-9a-z]{20}$/;
 

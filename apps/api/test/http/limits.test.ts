@@ -3,12 +3,12 @@
  */
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createApp } from "../../src/http/app";
-import { MAX_TRPC_BATCH } from "../../src/http/trpc-handler";
-import type { RateLimiter } from "../../src/trpc/context";
-import { unchanged } from "../support/db";
-import { createTenant, DEMO_CONSENTS } from "../support/factories";
-import { expectError, expectOk, mutate, query, send } from "../support/http";
+import { createApp } from "../../src/http/app.ts";
+import { MAX_TRPC_BATCH } from "../../src/http/trpc-handler.ts";
+import type { RateLimiter } from "../../src/trpc/context.ts";
+import { unchanged } from "../support/db.ts";
+import { createTenant, DEMO_CONSENTS } from "../support/factories.ts";
+import { expectError, expectOk, mutate, query, send } from "../support/http.ts";
 
 const REQUEST_ID = /^req_[0-9a-z]{20}$/;
 

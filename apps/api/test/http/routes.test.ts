@@ -4,9 +4,9 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { unchanged } from "../support/db";
-import { createTenant, DEMO_CONSENTS } from "../support/factories";
-import { expectError, mutate, query, send } from "../support/http";
+import { unchanged } from "../support/db.ts";
+import { createTenant, DEMO_CONSENTS } from "../support/factories.ts";
+import { expectError, mutate, query, send } from "../support/http.ts";
 
 const REQUEST_ID = /^req_[0-9a-z]{20}$/;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createTenant, DEMO_CONSENTS } from "../support/factories";
-import { mutate, query } from "../support/http";
+import { createTenant, DEMO_CONSENTS } from "../support/factories.ts";
+import { mutate, query } from "../support/http.ts";
 
 describe("smoke", () => {
   it("R2: a back end accepts a consent and the profile shows it", async () => {

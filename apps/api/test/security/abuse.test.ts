@@ -1,11 +1,11 @@
 import { env, exports } from "cloudflare:workers";
 import { MAX_CHANGES_PER_UPDATE, MAX_EVENTS_PER_CALL, MAX_IMPORT_ITEMS } from "@lapse/consent";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createApp } from "../../src/http/app";
-import type { ConsentSeed } from "../../src/services/tenants/provision";
-import type { RateLimiter } from "../../src/trpc/context";
-import { appRouter } from "../../src/trpc/router";
-import { createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories";
+import { createApp } from "../../src/http/app.ts";
+import type { ConsentSeed } from "../../src/services/tenants/provision.ts";
+import type { RateLimiter } from "../../src/trpc/context.ts";
+import { appRouter } from "../../src/trpc/router.ts";
+import { createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories.ts";
 import {
   type CallResult,
   expectError,
@@ -14,10 +14,10 @@ import {
   mutate,
   query,
   send,
-} from "../support/http";
-import { tenantRows } from "../support/matrix-rows";
-import { daysAgo } from "../support/time";
-import { profileToken } from "../support/tokens";
+} from "../support/http.ts";
+import { tenantRows } from "../support/matrix-rows.ts";
+import { daysAgo } from "../support/time.ts";
+import { profileToken } from "../support/tokens.ts";
 
 /**
  * Abuse limits the other suites do not already cover (http/limits.test.ts has the 413 of

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import type { Scope } from "@lapse/consent";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ConsentSeed } from "../../src/services/tenants/provision";
-import { appRouter } from "../../src/trpc/router";
-import { createTenant, DEMO_CONSENTS, insertKey, type TestTenant } from "../support/factories";
-import { type CallOptions, type CallResult, call, expectOk, mutate } from "../support/http";
-import { MATRIX_ROWS, type MatrixRow, type TenantIds, tenantRows } from "../support/matrix-rows";
-import { jwt, profileToken } from "../support/tokens";
+import type { ConsentSeed } from "../../src/services/tenants/provision.ts";
+import { appRouter } from "../../src/trpc/router.ts";
+import { createTenant, DEMO_CONSENTS, insertKey, type TestTenant } from "../support/factories.ts";
+import { type CallOptions, type CallResult, call, expectOk, mutate } from "../support/http.ts";
+import { MATRIX_ROWS, type MatrixRow, type TenantIds, tenantRows } from "../support/matrix-rows.ts";
+import { jwt, profileToken } from "../support/tokens.ts";
 
 /**
  * Credentials and R12: every procedure of the router × every kind of wrong credential, through the

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { unchanged } from "../support/db";
-import { createTenant, DEMO_CONSENTS, insertKey, type TestTenant } from "../support/factories";
-import { expectError, expectOk, mutate, query } from "../support/http";
-import { jwt, profileToken } from "../support/tokens";
+import { unchanged } from "../support/db.ts";
+import { createTenant, DEMO_CONSENTS, insertKey, type TestTenant } from "../support/factories.ts";
+import { expectError, expectOk, mutate, query } from "../support/http.ts";
+import { jwt, profileToken } from "../support/tokens.ts";
 
 const inSeconds = (seconds: number) => Math.floor(Date.now() / 1000) + seconds;
 

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { createApp } from "../../src/http/app";
-import { appRouter } from "../../src/trpc/router";
-import { createTenant, DEMO_CONSENTS, insertKey, type TestTenant } from "../support/factories";
+import { createApp } from "../../src/http/app.ts";
+import { appRouter } from "../../src/trpc/router.ts";
+import { createTenant, DEMO_CONSENTS, insertKey, type TestTenant } from "../support/factories.ts";
 import {
   BOUNDARY_DATES,
   mutated,
@@ -10,10 +10,10 @@ import {
   rawRequests,
   toJson,
   validInputs,
-} from "../support/fuzz-arbitraries";
-import { expectOk, mutate, query, send } from "../support/http";
-import { type TenantIds, tenantRows } from "../support/matrix-rows";
-import { profileToken } from "../support/tokens";
+} from "../support/fuzz-arbitraries.ts";
+import { expectOk, mutate, query, send } from "../support/http.ts";
+import { type TenantIds, tenantRows } from "../support/matrix-rows.ts";
+import { profileToken } from "../support/tokens.ts";
 
 /**
  * Input fuzzing: every procedure's input, valid and mutated, and raw requests the JSON

@@ -1,17 +1,17 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { createApp } from "../../src/http/app";
+import { createDb } from "../../src/db/client.ts";
+import { createApp } from "../../src/http/app.ts";
 import {
   appendHistory,
   type HistoryWrite,
   isChainConflict,
   withChainRetry,
-} from "../../src/services/history/append";
-import { unchanged } from "../support/db";
-import { createTenant, DEMO_CONSENTS } from "../support/factories";
-import { expectError, expectOk, mutate, query } from "../support/http";
-import { daysAgo } from "../support/time";
+} from "../../src/services/history/append.ts";
+import { unchanged } from "../support/db.ts";
+import { createTenant, DEMO_CONSENTS } from "../support/factories.ts";
+import { expectError, expectOk, mutate, query } from "../support/http.ts";
+import { daysAgo } from "../support/time.ts";
 
 interface Verify {
   ok: boolean;

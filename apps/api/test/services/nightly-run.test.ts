@@ -10,22 +10,22 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { buildExpiryRuntime } from "../../src/cron/runtime";
-import { isTransientD1Error, withD1Retry } from "../../src/db/retry";
-import { consumeExpiryMessage } from "../../src/services/expiry/consume-expiry-message";
+import { buildExpiryRuntime } from "../../src/cron/runtime.ts";
+import { isTransientD1Error, withD1Retry } from "../../src/db/retry.ts";
+import { consumeExpiryMessage } from "../../src/services/expiry/consume-expiry-message.ts";
 import {
   type ConsentWork,
   consentLeaseName,
   expireChunk,
   fittingPrefix,
-} from "../../src/services/expiry/expire-consent";
-import { acquireLease, releaseLease } from "../../src/services/expiry/lease";
-import { NIGHTLY_LEASE, runNightlyExpiry } from "../../src/services/expiry/run-nightly";
-import type { ExpiryMessage, FanOut, RunContext } from "../../src/services/expiry/runtime";
-import { fireCron, handlers } from "../support/cron";
-import { consentId, DEMO_CONSENTS } from "../support/factories";
-import { retireTenants, type TenantApi, tenantAt } from "../support/tenant-api";
-import { at, Clock, day, iso, MINUTE_MS, nightOf } from "../support/time";
+} from "../../src/services/expiry/expire-consent.ts";
+import { acquireLease, releaseLease } from "../../src/services/expiry/lease.ts";
+import { NIGHTLY_LEASE, runNightlyExpiry } from "../../src/services/expiry/run-nightly.ts";
+import type { ExpiryMessage, FanOut, RunContext } from "../../src/services/expiry/runtime.ts";
+import { fireCron, handlers } from "../support/cron.ts";
+import { consentId, DEMO_CONSENTS } from "../support/factories.ts";
+import { retireTenants, type TenantApi, tenantAt } from "../support/tenant-api.ts";
+import { at, Clock, day, iso, MINUTE_MS, nightOf } from "../support/time.ts";
 
 afterEach(retireTenants);
 

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import type { Scope } from "@lapse/consent";
 import { describe, expect, it } from "vitest";
-import type { ConsentSeed } from "../../src/services/tenants/provision";
-import { unchanged } from "./db";
-import { createTenant, DEMO_CONSENTS, insertKey, type TestTenant } from "./factories";
-import { type CallOptions, call, expectError, expectOk } from "./http";
-import { DAY_MS } from "./time";
-import { jwt, profileToken } from "./tokens";
+import type { ConsentSeed } from "../../src/services/tenants/provision.ts";
+import { unchanged } from "./db.ts";
+import { createTenant, DEMO_CONSENTS, insertKey, type TestTenant } from "./factories.ts";
+import { type CallOptions, call, expectError, expectOk } from "./http.ts";
+import { DAY_MS } from "./time.ts";
+import { jwt, profileToken } from "./tokens.ts";
 
 /**
  * The credential checks every procedure shares (docs/rules.md: credentials), run against each procedure from its

@@ -5,9 +5,9 @@
 import { createExecutionContext, createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect } from "vitest";
-import worker from "../../src/index";
-import type { ExpiryMessage } from "../../src/services/expiry";
-import { dayName, nightOf } from "./time";
+import worker from "../../src/index.ts";
+import type { ExpiryMessage } from "../../src/services/expiry/index.ts";
+import { dayName, nightOf } from "./time.ts";
 
 /** The Worker's handlers, typed as the runtime calls them (with an ExecutionContext). */
 export const handlers = worker as Required<

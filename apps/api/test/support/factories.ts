@@ -1,11 +1,11 @@
 import { env } from "cloudflare:workers";
 import { MS_PER_DAY, SCOPES, type Scope } from "@lapse/consent";
-import { generateKey, type KeyKind } from "../../src/services/keys/material";
+import { generateKey, type KeyKind } from "../../src/services/keys/material.ts";
 import {
   type ConsentSeed,
   DEMO_CATALOGUE,
   provisionTenant,
-} from "../../src/services/tenants/provision";
+} from "../../src/services/tenants/provision.ts";
 
 let counter = 0;
 

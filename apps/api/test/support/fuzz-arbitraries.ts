@@ -1,7 +1,7 @@
 import { EVENT_TYPES } from "@lapse/consent";
 import fc from "fast-check";
-import { SCOPES } from "../../src/services/keys/material";
-import type { TenantIds } from "./matrix-rows";
+import { SCOPES } from "../../src/services/keys/material.ts";
+import type { TenantIds } from "./matrix-rows.ts";
 
 /**
  * fast-check arbitraries for every procedure's input (fuzz.test.ts): valid inputs naming a

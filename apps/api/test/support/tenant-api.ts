@@ -1,9 +1,9 @@
 import type { EventType } from "@lapse/consent";
-import type { getRun } from "../../src/services/runs";
-import type { ConsentSeed } from "../../src/services/tenants/provision";
-import { createTenant, DEMO_CONSENTS, type TestTenant } from "./factories";
-import { type CallResult, expectOk, type FetchApp, mutate, query } from "./http";
-import { at, Clock, clockedApp, iso } from "./time";
+import type { getRun } from "../../src/services/runs/index.ts";
+import type { ConsentSeed } from "../../src/services/tenants/provision.ts";
+import { createTenant, DEMO_CONSENTS, type TestTenant } from "./factories.ts";
+import { type CallResult, expectOk, type FetchApp, mutate, query } from "./http.ts";
+import { at, Clock, clockedApp, iso } from "./time.ts";
 
 /**
  * One tenant's back end (its secret key, all scopes) calling the API at a chosen instant:

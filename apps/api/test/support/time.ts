@@ -1,7 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { formatDay, formatDayFrom, MS_PER_DAY, parseDay } from "@lapse/consent";
-import { createApp } from "../../src/http/app";
-import type { FetchApp } from "./http";
+import { createApp } from "../../src/http/app.ts";
+import type { FetchApp } from "./http.ts";
 
 /**
  * Time for the tests, in the domain's own arithmetic (@lapse/consent: instants are epoch

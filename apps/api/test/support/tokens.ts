@@ -1,4 +1,4 @@
-import type { TestTenant } from "./factories";
+import type { TestTenant } from "./factories.ts";
 
 const encoder = new TextEncoder();
 

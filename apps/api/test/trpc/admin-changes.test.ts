@@ -3,11 +3,11 @@
  * cursor, with no gap or repeat (admin.changes.list).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { fireCron, nightlyRun } from "../support/cron";
-import { DEMO_CONSENTS } from "../support/factories";
-import { expectError } from "../support/http";
-import { retireTenants, type TenantApi, tenantAt, twoTenants } from "../support/tenant-api";
-import { at, Clock, day, iso, nightOf } from "../support/time";
+import { fireCron, nightlyRun } from "../support/cron.ts";
+import { DEMO_CONSENTS } from "../support/factories.ts";
+import { expectError } from "../support/http.ts";
+import { retireTenants, type TenantApi, tenantAt, twoTenants } from "../support/tenant-api.ts";
+import { at, Clock, day, iso, nightOf } from "../support/time.ts";
 
 afterEach(retireTenants);
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { ConsentView } from "../../src/services/consents/view";
-import { keyChecks } from "../support/access-checks";
-import { historyRows, snapshot, stateRows, unchanged } from "../support/db";
-import { createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories";
-import { expectError, expectOk, mutate, query } from "../support/http";
+import type { ConsentView } from "../../src/services/consents/view.ts";
+import { keyChecks } from "../support/access-checks.ts";
+import { historyRows, snapshot, stateRows, unchanged } from "../support/db.ts";
+import { createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories.ts";
+import { expectError, expectOk, mutate, query } from "../support/http.ts";
 
 function admin<T = ConsentView>(tenant: TestTenant, path: string, input: unknown) {
   return mutate<T>(`admin.consents.${path}`, input, { key: tenant.secretKey });

@@ -3,14 +3,14 @@
  * preview of a proposed one (admin.expiry.forecast, admin.expiry.preview).
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { ConsentView } from "../../src/services/consents/view";
-import type { ConsentSeed } from "../../src/services/tenants/provision";
-import { nightlyRun } from "../support/cron";
-import { unchanged } from "../support/db";
-import { DEMO_CONSENTS } from "../support/factories";
-import { expectError } from "../support/http";
-import { retireTenants, tenantAt } from "../support/tenant-api";
-import { at, Clock, day, dayName } from "../support/time";
+import type { ConsentView } from "../../src/services/consents/view.ts";
+import type { ConsentSeed } from "../../src/services/tenants/provision.ts";
+import { nightlyRun } from "../support/cron.ts";
+import { unchanged } from "../support/db.ts";
+import { DEMO_CONSENTS } from "../support/factories.ts";
+import { expectError } from "../support/http.ts";
+import { retireTenants, tenantAt } from "../support/tenant-api.ts";
+import { at, Clock, day, dayName } from "../support/time.ts";
 
 afterEach(retireTenants);
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/http/app";
-import type { ConsentView } from "../../src/services/consents/view";
-import type { ProfileView } from "../../src/services/profiles/view";
-import { keyChecks } from "../support/access-checks";
-import { snapshot, unchanged } from "../support/db";
-import { createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories";
-import { type CallOptions, expectError, expectOk, mutate, query } from "../support/http";
-import { DAY_MS, daysAgo, dayText } from "../support/time";
+import { createApp } from "../../src/http/app.ts";
+import type { ConsentView } from "../../src/services/consents/view.ts";
+import type { ProfileView } from "../../src/services/profiles/view.ts";
+import { keyChecks } from "../support/access-checks.ts";
+import { snapshot, unchanged } from "../support/db.ts";
+import { createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories.ts";
+import { type CallOptions, expectError, expectOk, mutate, query } from "../support/http.ts";
+import { DAY_MS, daysAgo, dayText } from "../support/time.ts";
 
 interface PolicyAnswer {
   consent: ConsentView;

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/http/app";
-import { keyChecks } from "../support/access-checks";
-import { snapshot, unchanged } from "../support/db";
-import { createTenant, DEMO_CONSENTS, insertKey, type TestTenant } from "../support/factories";
-import { expectError, expectOk, mutate, query } from "../support/http";
+import { createApp } from "../../src/http/app.ts";
+import { keyChecks } from "../support/access-checks.ts";
+import { snapshot, unchanged } from "../support/db.ts";
+import { createTenant, DEMO_CONSENTS, insertKey, type TestTenant } from "../support/factories.ts";
+import { expectError, expectOk, mutate, query } from "../support/http.ts";
 
 interface KeyView {
   id: string;

@@ -1,11 +1,11 @@
 import { dayOf } from "@lapse/consent";
 import { describe, expect, it } from "vitest";
-import type { ProfileView } from "../../src/services/profiles/view";
-import { keyChecks } from "../support/access-checks";
-import { historyRows, snapshot, unchanged } from "../support/db";
-import { createTenant, DEMO_CONSENTS, insertState, type TestTenant } from "../support/factories";
-import { expectError, expectOk, mutate, query } from "../support/http";
-import { DAY_MS, daysAgo, dayText } from "../support/time";
+import type { ProfileView } from "../../src/services/profiles/view.ts";
+import { keyChecks } from "../support/access-checks.ts";
+import { historyRows, snapshot, unchanged } from "../support/db.ts";
+import { createTenant, DEMO_CONSENTS, insertState, type TestTenant } from "../support/factories.ts";
+import { expectError, expectOk, mutate, query } from "../support/http.ts";
+import { DAY_MS, daysAgo, dayText } from "../support/time.ts";
 
 interface ImportAnswer {
   imported: number;

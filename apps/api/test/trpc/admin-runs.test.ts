@@ -4,14 +4,14 @@
  */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { buildExpiryRuntime } from "../../src/cron/runtime";
-import { acquireLease, releaseLease } from "../../src/services/expiry/lease";
-import { NIGHTLY_LEASE } from "../../src/services/expiry/run-nightly";
-import { nightlyRun } from "../support/cron";
-import { unchanged } from "../support/db";
-import { expectError } from "../support/http";
-import { type RunView, retireTenants, twoTenants } from "../support/tenant-api";
-import { at, day, iso, MINUTE_MS, nightOf } from "../support/time";
+import { buildExpiryRuntime } from "../../src/cron/runtime.ts";
+import { acquireLease, releaseLease } from "../../src/services/expiry/lease.ts";
+import { NIGHTLY_LEASE } from "../../src/services/expiry/run-nightly.ts";
+import { nightlyRun } from "../support/cron.ts";
+import { unchanged } from "../support/db.ts";
+import { expectError } from "../support/http.ts";
+import { type RunView, retireTenants, twoTenants } from "../support/tenant-api.ts";
+import { at, day, iso, MINUTE_MS, nightOf } from "../support/time.ts";
 
 afterEach(retireTenants);
 

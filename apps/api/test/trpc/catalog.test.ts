@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ConsentView } from "../../src/services/consents/view";
-import { keyChecks } from "../support/access-checks";
-import { createTenant, DEMO_CONSENTS } from "../support/factories";
-import { expectOk, mutate, query } from "../support/http";
+import type { ConsentView } from "../../src/services/consents/view.ts";
+import { keyChecks } from "../support/access-checks.ts";
+import { createTenant, DEMO_CONSENTS } from "../support/factories.ts";
+import { expectOk, mutate, query } from "../support/http.ts";
 
 type CatalogEntry = Omit<ConsentView, "archivedAt">;
 

@@ -1,12 +1,12 @@
 import { dayOf } from "@lapse/consent";
 import { describe, expect, it } from "vitest";
-import type { TrackEventsResult } from "../../src/services/events";
-import type { ProfileView } from "../../src/services/profiles/view";
-import { keyChecks } from "../support/access-checks";
-import { historyRows, snapshot, stateRows, unchanged } from "../support/db";
-import { createTenant, DEMO_CONSENTS, insertState, type TestTenant } from "../support/factories";
-import { expectError, expectOk, mutate, query } from "../support/http";
-import { DAY_MS, daysAgo, dayText } from "../support/time";
+import type { TrackEventsResult } from "../../src/services/events/index.ts";
+import type { ProfileView } from "../../src/services/profiles/view.ts";
+import { keyChecks } from "../support/access-checks.ts";
+import { historyRows, snapshot, stateRows, unchanged } from "../support/db.ts";
+import { createTenant, DEMO_CONSENTS, insertState, type TestTenant } from "../support/factories.ts";
+import { expectError, expectOk, mutate, query } from "../support/http.ts";
+import { DAY_MS, daysAgo, dayText } from "../support/time.ts";
 
 type Event = { profileId: string; type: string; occurredAt: string };
 

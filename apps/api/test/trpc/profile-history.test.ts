@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { keyChecks, profileTokenChecks } from "../support/access-checks";
-import { historyRows, unchanged } from "../support/db";
-import { consentId, createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories";
-import { expectError, expectOk, mutate, query } from "../support/http";
-import { profileToken } from "../support/tokens";
+import { keyChecks, profileTokenChecks } from "../support/access-checks.ts";
+import { historyRows, unchanged } from "../support/db.ts";
+import { consentId, createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories.ts";
+import { expectError, expectOk, mutate, query } from "../support/http.ts";
+import { profileToken } from "../support/tokens.ts";
 
 interface HistoryPage {
   items: {

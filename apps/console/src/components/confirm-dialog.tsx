@@ -1,6 +1,6 @@
 import { type ReactNode, type RefObject, useEffect, useId, useRef } from "react";
-import { useI18n } from "../i18n";
-import { ErrorAlert } from "./feedback";
+import { useI18n } from "../i18n/index.tsx";
+import { ErrorAlert } from "./feedback.tsx";
 
 /**
  * A modal confirmation on the native <dialog>: the rest of the page is inert while it is open,

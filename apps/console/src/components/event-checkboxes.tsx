@@ -1,7 +1,7 @@
 import { EVENT_TYPES } from "@lapse/consent/words";
 import { useId } from "react";
-import type { EventType } from "../api";
-import { useI18n } from "../i18n";
+import type { EventType } from "../api.ts";
+import { useI18n } from "../i18n/index.tsx";
 
 /** The seven customer actions as checkboxes; `locked` disables them and says why. */
 export function EventCheckboxes({

@@ -7,8 +7,8 @@ import {
   useMemo,
   useState,
 } from "react";
-import { LapseError } from "../api";
-import { useI18n } from "../i18n";
+import { LapseError } from "../api.ts";
+import { useI18n } from "../i18n/index.tsx";
 
 /** An error in the user's language when its code is known, with the API's own words otherwise. */
 export function ErrorAlert({ error }: { error: unknown }) {

@@ -1,6 +1,6 @@
 import { useId } from "react";
-import type { Forecast } from "../api";
-import { useI18n } from "../i18n";
+import type { Forecast } from "../api.ts";
+import { useI18n } from "../i18n/index.tsx";
 
 const WIDTH = 720;
 const HEIGHT = 160;

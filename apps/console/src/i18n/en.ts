@@ -3,7 +3,7 @@ import {
   EXPIRY_DAYS_MAX,
   EXPIRY_DAYS_MIN,
 } from "@lapse/consent/limits";
-import type { EventType } from "../api";
+import type { EventType } from "../api.ts";
 
 /** The console's words in English: the reference dictionary every other language follows. */
 export const en = {

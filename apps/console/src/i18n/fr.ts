@@ -3,7 +3,7 @@ import {
   EXPIRY_DAYS_MAX,
   EXPIRY_DAYS_MIN,
 } from "@lapse/consent/limits";
-import type { Dictionary } from "./en";
+import type { Dictionary } from "./en.ts";
 
 /** The console's words in French. */
 export const fr: Dictionary = {

@@ -1,6 +1,6 @@
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from "react";
-import { type Dictionary, en } from "./en";
-import { fr } from "./fr";
+import { type Dictionary, en } from "./en.ts";
+import { fr } from "./fr.ts";
 
 export type { Dictionary };
 export type Lang = "en" | "fr";

@@ -1,16 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { type Consent, type EventType, lapse } from "../api";
-import { ConfirmDialog } from "../components/confirm-dialog";
-import { EventCheckboxes, sameEvents } from "../components/event-checkboxes";
-import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback";
-import { Field } from "../components/field";
-import { PageHeading } from "../components/page-heading";
-import { useI18n } from "../i18n";
-import { href, navigate } from "../router";
-import { ExpiryPanel } from "./consent/expiry-panel";
-import { useConsentInvalidation } from "./consent/invalidation";
-import { consentsQuery } from "./consents";
+import { type Consent, type EventType, lapse } from "../api.ts";
+import { ConfirmDialog } from "../components/confirm-dialog.tsx";
+import { EventCheckboxes, sameEvents } from "../components/event-checkboxes.tsx";
+import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback.tsx";
+import { Field } from "../components/field.tsx";
+import { PageHeading } from "../components/page-heading.tsx";
+import { useI18n } from "../i18n/index.tsx";
+import { href, navigate } from "../router.ts";
+import { ExpiryPanel } from "./consent/expiry-panel.tsx";
+import { useConsentInvalidation } from "./consent/invalidation.ts";
+import { consentsQuery } from "./consents.tsx";
 
 export function ConsentPage({ consentKey }: { consentKey: string }) {
   const { t } = useI18n();

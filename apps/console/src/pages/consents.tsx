@@ -1,12 +1,12 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { type Consent, type ConsentKind, type EventType, lapse } from "../api";
-import { EventCheckboxes } from "../components/event-checkboxes";
-import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback";
-import { Field } from "../components/field";
-import { PageHeading } from "../components/page-heading";
-import { type I18n, useI18n } from "../i18n";
-import { href, navigate } from "../router";
+import { type Consent, type ConsentKind, type EventType, lapse } from "../api.ts";
+import { EventCheckboxes } from "../components/event-checkboxes.tsx";
+import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback.tsx";
+import { Field } from "../components/field.tsx";
+import { PageHeading } from "../components/page-heading.tsx";
+import { type I18n, useI18n } from "../i18n/index.tsx";
+import { href, navigate } from "../router.ts";
 
 /** One cached list for every page, archived consents included: one place to refresh. */
 export const consentsQuery = {

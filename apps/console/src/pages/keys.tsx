@@ -1,12 +1,12 @@
 import { SCOPES } from "@lapse/consent/words";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
-import { type ApiKey, lapse, type Scope, type Session } from "../api";
-import { ConfirmDialog } from "../components/confirm-dialog";
-import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback";
-import { Field } from "../components/field";
-import { PageHeading } from "../components/page-heading";
-import { useI18n } from "../i18n";
+import { type ApiKey, lapse, type Scope, type Session } from "../api.ts";
+import { ConfirmDialog } from "../components/confirm-dialog.tsx";
+import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback.tsx";
+import { Field } from "../components/field.tsx";
+import { PageHeading } from "../components/page-heading.tsx";
+import { useI18n } from "../i18n/index.tsx";
 
 type Kind = ApiKey["kind"];
 

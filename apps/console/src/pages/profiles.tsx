@@ -1,12 +1,12 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { lapse, type Proof } from "../api";
-import { ErrorAlert, Loading, Section } from "../components/feedback";
-import { Field } from "../components/field";
-import { PageHeading } from "../components/page-heading";
-import { useI18n } from "../i18n";
-import { href, navigate } from "../router";
-import { keysQuery } from "./keys";
+import { lapse, type Proof } from "../api.ts";
+import { ErrorAlert, Loading, Section } from "../components/feedback.tsx";
+import { Field } from "../components/field.tsx";
+import { PageHeading } from "../components/page-heading.tsx";
+import { useI18n } from "../i18n/index.tsx";
+import { href, navigate } from "../router.ts";
+import { keysQuery } from "./keys.tsx";
 
 export function ProfilesPage({ profileId }: { profileId: string | null }) {
   const { t } = useI18n();

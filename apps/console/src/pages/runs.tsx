@@ -1,11 +1,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { lapse, type Run } from "../api";
-import { ConfirmDialog } from "../components/confirm-dialog";
-import { ErrorAlert, Loading, Section } from "../components/feedback";
-import { PageHeading } from "../components/page-heading";
-import { type I18n, useI18n } from "../i18n";
-import { href, navigate } from "../router";
+import { lapse, type Run } from "../api.ts";
+import { ConfirmDialog } from "../components/confirm-dialog.tsx";
+import { ErrorAlert, Loading, Section } from "../components/feedback.tsx";
+import { PageHeading } from "../components/page-heading.tsx";
+import { type I18n, useI18n } from "../i18n/index.tsx";
+import { href, navigate } from "../router.ts";
 
 /** Wall time of the whole run; per consent, the time spent on its chunks. */
 function duration({ t, number }: I18n, run: Run): string {

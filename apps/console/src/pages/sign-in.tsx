@@ -1,8 +1,8 @@
 import { useMutation } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
-import { LapseError, signIn } from "../api";
-import { ErrorAlert } from "../components/feedback";
-import { useI18n } from "../i18n";
+import { LapseError, signIn } from "../api.ts";
+import { ErrorAlert } from "../components/feedback.tsx";
+import { useI18n } from "../i18n/index.tsx";
 
 /** The key lives in this form's state only until it is exchanged for the session cookie. */
 export function SignIn({ notice, onSignedIn }: { notice: string | null; onSignedIn(): void }) {

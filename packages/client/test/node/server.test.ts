@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signProfileToken } from "../../src/server";
+import { signProfileToken } from "../../src/server.ts";
 
 function decode(part: string | undefined): Record<string, unknown> {
   return JSON.parse(Buffer.from(part ?? "", "base64url").toString("utf8"));

@@ -2,8 +2,8 @@ import { env, exports } from "cloudflare:workers";
 import { appRouter } from "@lapse/api/router";
 import { provisionTenant } from "@lapse/api/testing";
 import { describe, expect, it } from "vitest";
-import { createLapseClient, LapseError } from "../../src/index";
-import { signProfileToken } from "../../src/server";
+import { createLapseClient, LapseError } from "../../src/index.ts";
+import { signProfileToken } from "../../src/server.ts";
 
 /** Every procedure path the suite called, to check that none of the router's was left out. */
 const called = new Set<string>();

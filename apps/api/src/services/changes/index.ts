@@ -1,1 +1,1 @@
-export * from "./list-changes";
+export * from "./list-changes.ts";

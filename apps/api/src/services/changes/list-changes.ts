@@ -1,10 +1,10 @@
 import { and, asc, eq, gt } from "drizzle-orm";
 import { z } from "zod";
-import { consentHistory } from "../../db/schema";
-import type { ServiceCall } from "../context";
-import { parseSeqCursor } from "../history/cursor";
-import { historyItem } from "../history/view";
-import { Cursor } from "../input-fields";
+import { consentHistory } from "../../db/schema.ts";
+import type { ServiceCall } from "../context.ts";
+import { parseSeqCursor } from "../history/cursor.ts";
+import { historyItem } from "../history/view.ts";
+import { Cursor } from "../input-fields.ts";
 
 export const ListChangesInput = z
   .strictObject({

@@ -1,10 +1,10 @@
 import { ConsentKey } from "@lapse/consent";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { consent } from "../../db/schema";
-import type { ServiceCall } from "../context";
-import { requireConsent } from "./load";
-import { consentView } from "./view";
+import { consent } from "../../db/schema.ts";
+import type { ServiceCall } from "../context.ts";
+import { requireConsent } from "./load.ts";
+import { consentView } from "./view.ts";
 
 export const ArchiveConsentInput = z.strictObject({ key: ConsentKey });
 export type ArchiveConsentInput = z.infer<typeof ArchiveConsentInput>;

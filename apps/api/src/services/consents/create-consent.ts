@@ -1,14 +1,14 @@
 import { ConsentKey, ConsentKind, canonicalEventTypes, WellFormedText } from "@lapse/consent";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { consent, consentVersion } from "../../db/schema";
-import { newId } from "../../ids";
-import type { ServiceCall } from "../context";
-import { ServiceError } from "../errors";
-import { ConsentTitle, EventTypeList } from "../input-fields";
-import { checkEntryEvents } from "./entry-events";
-import { requireConsent } from "./load";
-import { consentView } from "./view";
+import { consent, consentVersion } from "../../db/schema.ts";
+import { newId } from "../../ids.ts";
+import type { ServiceCall } from "../context.ts";
+import { ServiceError } from "../errors.ts";
+import { ConsentTitle, EventTypeList } from "../input-fields.ts";
+import { checkEntryEvents } from "./entry-events.ts";
+import { requireConsent } from "./load.ts";
+import { consentView } from "./view.ts";
 
 export const CreateConsentInput = z.strictObject({
   key: ConsentKey,

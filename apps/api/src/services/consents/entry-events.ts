@@ -1,5 +1,5 @@
 import type { ConsentKind, EventType } from "@lapse/consent";
-import { ServiceError } from "../errors";
+import { ServiceError } from "../errors.ts";
 
 /** Entry events belong to legal bases (R4); on an opt-in they would silently do nothing. */
 export function checkEntryEvents(kind: ConsentKind, entryEvents: readonly EventType[]): void {

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import type { ServiceCall } from "../context";
-import { loadConsents } from "./load";
-import { consentView } from "./view";
+import type { ServiceCall } from "../context.ts";
+import { loadConsents } from "./load.ts";
+import { consentView } from "./view.ts";
 
 export const ListConsentsInput = z
   .strictObject({ includeArchived: z.boolean().optional() })

@@ -1,9 +1,9 @@
 import { type Consent, EventType } from "@lapse/consent";
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { consent } from "../../db/schema";
-import type { ServiceContext } from "../context";
-import { ServiceError } from "../errors";
+import { consent } from "../../db/schema.ts";
+import type { ServiceContext } from "../context.ts";
+import { ServiceError } from "../errors.ts";
 
 const EventTypeList = z.array(EventType);
 

@@ -1,12 +1,12 @@
 import { canonicalEventTypes } from "@lapse/consent";
 import { and, eq } from "drizzle-orm";
 import type { z } from "zod";
-import { consent, consentVersion } from "../../db/schema";
-import type { ServiceCall } from "../context";
-import { CreateConsentInput } from "./create-consent";
-import { checkEntryEvents } from "./entry-events";
-import { requireConsent } from "./load";
-import { consentView } from "./view";
+import { consent, consentVersion } from "../../db/schema.ts";
+import type { ServiceCall } from "../context.ts";
+import { CreateConsentInput } from "./create-consent.ts";
+import { checkEntryEvents } from "./entry-events.ts";
+import { requireConsent } from "./load.ts";
+import { consentView } from "./view.ts";
 
 /** The fields of a new consent but its kind, each optional; the key names the consent. */
 export const UpdateConsentInput = CreateConsentInput.omit({ kind: true })

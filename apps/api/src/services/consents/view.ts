@@ -1,6 +1,6 @@
 import { dayOf, formatDay } from "@lapse/consent";
-import { isoOrNull } from "../iso";
-import type { StoredConsent } from "./load";
+import { isoOrNull } from "../iso.ts";
+import type { StoredConsent } from "./load.ts";
 
 /** A consent as the API shows it (admin and catalogue). Instants are ISO strings on the wire. */
 export function consentView(stored: StoredConsent) {

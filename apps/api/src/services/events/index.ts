@@ -1,1 +1,1 @@
-export * from "./track-events";
+export * from "./track-events.ts";

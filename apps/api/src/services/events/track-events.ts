@@ -11,18 +11,18 @@ import {
   ProfileId,
 } from "@lapse/consent";
 import { z } from "zod";
-import { runAtomically } from "../../db/batch";
-import { loadConsents, type StoredConsent } from "../consents/load";
-import type { ServiceCall, ServiceContext } from "../context";
-import { ServiceError } from "../errors";
-import { appendHistory, type HistoryWrite, withChainRetry } from "../history/append";
+import { runAtomically } from "../../db/batch.ts";
+import { loadConsents, type StoredConsent } from "../consents/load.ts";
+import type { ServiceCall, ServiceContext } from "../context.ts";
+import { ServiceError } from "../errors.ts";
+import { appendHistory, type HistoryWrite, withChainRetry } from "../history/append.ts";
 import {
   type ExtensionWrite,
   extendStates,
   loadStatesOfPairs,
   type StateWrite,
   upsertStates,
-} from "../profiles/states";
+} from "../profiles/states.ts";
 
 export const TrackEventsInput = z.strictObject({
   events: z

@@ -1,7 +1,7 @@
 import { activate as activatePolicy, ConsentKey } from "@lapse/consent";
 import { z } from "zod";
-import type { ServiceCall } from "../context";
-import { applyPolicyTransition } from "./policy-transition";
+import type { ServiceCall } from "../context.ts";
+import { applyPolicyTransition } from "./policy-transition.ts";
 
 export const ActivateExpiryInput = z.strictObject({ consent: ConsentKey });
 export type ActivateExpiryInput = z.infer<typeof ActivateExpiryInput>;

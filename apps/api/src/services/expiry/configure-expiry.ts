@@ -1,8 +1,8 @@
 import { ConsentKey, configure as configurePolicy, ExpiryDays } from "@lapse/consent";
 import { z } from "zod";
-import type { ServiceCall } from "../context";
-import { EventTypeList } from "../input-fields";
-import { applyPolicyTransition } from "./policy-transition";
+import type { ServiceCall } from "../context.ts";
+import { EventTypeList } from "../input-fields.ts";
+import { applyPolicyTransition } from "./policy-transition.ts";
 
 export const ConfigureExpiryInput = z.strictObject({
   consent: ConsentKey,

@@ -1,9 +1,9 @@
 import { and, eq } from "drizzle-orm";
-import { withD1Retry } from "../../db/retry";
-import { consent } from "../../db/schema";
-import { expireConsent } from "./expire-consent";
-import { finishRun, recordRunConsent } from "./run-ledger";
-import type { ExpiryMessage, FanOut, RunContext } from "./runtime";
+import { withD1Retry } from "../../db/retry.ts";
+import { consent } from "../../db/schema.ts";
+import { expireConsent } from "./expire-consent.ts";
+import { finishRun, recordRunConsent } from "./run-ledger.ts";
+import type { ExpiryMessage, FanOut, RunContext } from "./runtime.ts";
 
 /**
  * The queue consumer's work on one (tenant, consent) of a run. It re-reads the consent (its

@@ -1,7 +1,7 @@
 import { ConsentKey, deactivate as deactivatePolicy } from "@lapse/consent";
 import { z } from "zod";
-import type { ServiceCall } from "../context";
-import { applyPolicyTransition } from "./policy-transition";
+import type { ServiceCall } from "../context.ts";
+import { applyPolicyTransition } from "./policy-transition.ts";
 
 export const DeactivateExpiryInput = z.strictObject({ consent: ConsentKey });
 export type DeactivateExpiryInput = z.infer<typeof DeactivateExpiryInput>;

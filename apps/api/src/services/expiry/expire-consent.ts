@@ -1,9 +1,9 @@
 import { dayOf } from "@lapse/consent";
-import { withD1Retry } from "../../db/retry";
-import { withChainRetry } from "../history/append";
-import { link } from "../history/chain";
-import { acquireLease, releaseLease, renewLeaseStatement } from "./lease";
-import type { RunContext } from "./runtime";
+import { withD1Retry } from "../../db/retry.ts";
+import { withChainRetry } from "../history/append.ts";
+import { link } from "../history/chain.ts";
+import { acquireLease, releaseLease, renewLeaseStatement } from "./lease.ts";
+import type { RunContext } from "./runtime.ts";
 
 /** One (tenant, consent) of one run: everything the chunks need, read once. */
 export interface ConsentWork {

@@ -1,9 +1,9 @@
 import { ConsentKey } from "@lapse/consent";
 import { z } from "zod";
-import { requireConsent } from "../consents/load";
-import type { ServiceCall } from "../context";
-import { ServiceError } from "../errors";
-import { forecastPolicy, HorizonDays } from "./forecast-policy";
+import { requireConsent } from "../consents/load.ts";
+import type { ServiceCall } from "../context.ts";
+import { ServiceError } from "../errors.ts";
+import { forecastPolicy, HorizonDays } from "./forecast-policy.ts";
 
 export const ForecastExpiryInput = z.strictObject({
   consent: ConsentKey,

@@ -8,7 +8,7 @@ import {
   MAX_FORECAST_HORIZON_DAYS,
 } from "@lapse/consent";
 import { z } from "zod";
-import type { ServiceContext } from "../context";
+import type { ServiceContext } from "../context.ts";
 
 /** How many days a forecast or a preview covers: 90 by default, at most 366. */
 export const HorizonDays = z

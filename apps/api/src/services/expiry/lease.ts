@@ -1,5 +1,5 @@
-import type { Db } from "../../db/client";
-import { withD1Retry } from "../../db/retry";
+import type { Db } from "../../db/client.ts";
+import { withD1Retry } from "../../db/retry.ts";
 
 /**
  * A lease row in D1 (not KV: it must be consistent with the writes it guards). `holder` is a

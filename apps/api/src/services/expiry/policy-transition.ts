@@ -1,10 +1,10 @@
 import type { PolicyResult } from "@lapse/consent";
 import { and, eq } from "drizzle-orm";
-import { consent } from "../../db/schema";
-import { requireConsent, type StoredConsent } from "../consents/load";
-import { consentView } from "../consents/view";
-import type { ServiceContext } from "../context";
-import { ServiceError } from "../errors";
+import { consent } from "../../db/schema.ts";
+import { requireConsent, type StoredConsent } from "../consents/load.ts";
+import { consentView } from "../consents/view.ts";
+import type { ServiceContext } from "../context.ts";
+import { ServiceError } from "../errors.ts";
 
 /**
  * Applies one policy transition decided by @lapse/consent (configure, activate, deactivate,

@@ -5,10 +5,10 @@ import {
   type ExpiryPolicy,
 } from "@lapse/consent";
 import { z } from "zod";
-import { requireConsent } from "../consents/load";
-import type { ServiceCall } from "../context";
-import { EventTypeList } from "../input-fields";
-import { forecastPolicy, HorizonDays } from "./forecast-policy";
+import { requireConsent } from "../consents/load.ts";
+import type { ServiceCall } from "../context.ts";
+import { EventTypeList } from "../input-fields.ts";
+import { forecastPolicy, HorizonDays } from "./forecast-policy.ts";
 
 export const PreviewExpiryInput = z.strictObject({
   consent: ConsentKey,

@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
-import { withD1Retry } from "../../db/retry";
-import { expiryRun, expiryRunConsent } from "../../db/schema";
-import type { ConsentWork } from "./expire-consent";
-import type { RunContext } from "./runtime";
+import { withD1Retry } from "../../db/retry.ts";
+import { expiryRun, expiryRunConsent } from "../../db/schema.ts";
+import type { ConsentWork } from "./expire-consent.ts";
+import type { RunContext } from "./runtime.ts";
 
 /**
  * The run ledger: `expiry_run` (one row a run) and `expiry_run_consent` (a run's figures for

@@ -1,12 +1,12 @@
 import { dayOf } from "@lapse/consent";
 import { and, eq, sql } from "drizzle-orm";
-import { withD1Retry } from "../../db/retry";
-import { consent, expiryRun } from "../../db/schema";
-import { newId } from "../../ids";
-import { type ConsentWork, expireConsent } from "./expire-consent";
-import { acquireLease, releaseLease } from "./lease";
-import { describeError, finishRun, recordRunConsent } from "./run-ledger";
-import type { FanOut, RunContext } from "./runtime";
+import { withD1Retry } from "../../db/retry.ts";
+import { consent, expiryRun } from "../../db/schema.ts";
+import { newId } from "../../ids.ts";
+import { type ConsentWork, expireConsent } from "./expire-consent.ts";
+import { acquireLease, releaseLease } from "./lease.ts";
+import { describeError, finishRun, recordRunConsent } from "./run-ledger.ts";
+import type { FanOut, RunContext } from "./runtime.ts";
 
 export interface RunRequest {
   /** T (R10): the cron's scheduledTime, or the `asOf` of an admin trigger. */

@@ -1,4 +1,4 @@
-import type { Db } from "../../db/client";
+import type { Db } from "../../db/client.ts";
 
 /**
  * What the nightly machinery runs on (R10): the database, the wall clock (for leases and time

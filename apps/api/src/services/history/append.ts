@@ -1,6 +1,6 @@
 import type { HistoryEntry } from "@lapse/consent";
-import type { ServiceContext } from "../context";
-import { type ChainedFields, link } from "./chain";
+import type { ServiceContext } from "../context.ts";
+import { type ChainedFields, link } from "./chain.ts";
 
 /** A history entry as written: the domain's line and the id of its consent. */
 export interface HistoryWrite {

@@ -1,4 +1,4 @@
-import { ServiceError } from "../errors";
+import { ServiceError } from "../errors.ts";
 
 /**
  * Reads a history cursor: the `seq` of a history line, as this API returned it (`min` 1), or 0

@@ -1,13 +1,13 @@
 import { ProfileId } from "@lapse/consent";
 import { and, asc, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
-import { consentVersion, tenant } from "../../db/schema";
-import type { ServiceCall } from "../context";
-import { iso } from "../iso";
-import { loadProfile } from "../profiles/states";
-import { profileView } from "../profiles/view";
-import { verifyProfile } from "./verify-profile";
-import { historyItem, loadTrail } from "./view";
+import { consentVersion, tenant } from "../../db/schema.ts";
+import type { ServiceCall } from "../context.ts";
+import { iso } from "../iso.ts";
+import { loadProfile } from "../profiles/states.ts";
+import { profileView } from "../profiles/view.ts";
+import { verifyProfile } from "./verify-profile.ts";
+import { historyItem, loadTrail } from "./view.ts";
 
 export const GetProfileProofInput = z.strictObject({ profileId: ProfileId });
 export type GetProfileProofInput = z.infer<typeof GetProfileProofInput>;

@@ -1,2 +1,2 @@
-export * from "./get-profile-proof";
-export * from "./verify-profile";
+export * from "./get-profile-proof.ts";
+export * from "./verify-profile.ts";

@@ -1,10 +1,10 @@
 import { ProfileId } from "@lapse/consent";
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
-import { historyHead } from "../../db/schema";
-import type { ServiceCall } from "../context";
-import { checkChain, GENESIS } from "./chain";
-import { loadTrail } from "./view";
+import { historyHead } from "../../db/schema.ts";
+import type { ServiceCall } from "../context.ts";
+import { checkChain, GENESIS } from "./chain.ts";
+import { loadTrail } from "./view.ts";
 
 export const VerifyProfileInput = z.strictObject({ profileId: ProfileId });
 export type VerifyProfileInput = z.infer<typeof VerifyProfileInput>;

@@ -1,7 +1,7 @@
 import { and, asc, eq } from "drizzle-orm";
-import { consentHistory } from "../../db/schema";
-import type { ServiceContext } from "../context";
-import { iso } from "../iso";
+import { consentHistory } from "../../db/schema.ts";
+import type { ServiceContext } from "../context.ts";
+import { iso } from "../iso.ts";
 
 export type HistoryRow = typeof consentHistory.$inferSelect;
 

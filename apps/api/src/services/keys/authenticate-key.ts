@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
-import { apiKey, tenant } from "../../db/schema";
-import type { UnscopedContext } from "../context";
-import { hashKey, type KeyKind, type KeyScope } from "./material";
+import { apiKey, tenant } from "../../db/schema.ts";
+import type { UnscopedContext } from "../context.ts";
+import { hashKey, type KeyKind, type KeyScope } from "./material.ts";
 
 export interface Credential {
   keyId: string;

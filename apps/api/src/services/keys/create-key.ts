@@ -1,10 +1,10 @@
 import { InstantText, isWellFormedText, SCOPES, Scope, WELL_FORMED_MESSAGE } from "@lapse/consent";
 import { z } from "zod";
-import { apiKey } from "../../db/schema";
-import type { ServiceCall } from "../context";
-import { ServiceError } from "../errors";
-import { generateKey } from "./material";
-import { keyView } from "./view";
+import { apiKey } from "../../db/schema.ts";
+import type { ServiceCall } from "../context.ts";
+import { ServiceError } from "../errors.ts";
+import { generateKey } from "./material.ts";
+import { keyView } from "./view.ts";
 
 export const CreateKeyInput = z.strictObject({
   kind: z.enum(["secret", "publishable"]),

@@ -1,7 +1,7 @@
 import { asc, eq } from "drizzle-orm";
-import { apiKey } from "../../db/schema";
-import type { ServiceContext } from "../context";
-import { keyView } from "./view";
+import { apiKey } from "../../db/schema.ts";
+import type { ServiceContext } from "../context.ts";
+import { keyView } from "./view.ts";
 
 /** The tenant's keys, without the keys themselves (only their prefixes). */
 export async function listKeys({ ctx }: { ctx: ServiceContext }) {

@@ -1,4 +1,4 @@
-// Imported by the Node CLIs too (type stripping), hence the explicit `.ts` extensions.
+// Imported by the Node CLIs too (type stripping): erasable TypeScript only.
 
 import { SCOPES } from "@lapse/consent/words";
 import { sha256Hex } from "../../hex.ts";

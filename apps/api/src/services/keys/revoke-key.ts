@@ -1,9 +1,9 @@
 import { and, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import { apiKey } from "../../db/schema";
-import type { ServiceCall } from "../context";
-import { ServiceError } from "../errors";
-import { keyView } from "./view";
+import { apiKey } from "../../db/schema.ts";
+import type { ServiceCall } from "../context.ts";
+import { ServiceError } from "../errors.ts";
+import { keyView } from "./view.ts";
 
 export const RevokeKeyInput = z.strictObject({ id: z.string().min(1).max(64) });
 export type RevokeKeyInput = z.infer<typeof RevokeKeyInput>;

@@ -1,6 +1,6 @@
-import type { apiKey } from "../../db/schema";
-import { iso, isoOrNull } from "../iso";
-import type { KeyScope } from "./material";
+import type { apiKey } from "../../db/schema.ts";
+import { iso, isoOrNull } from "../iso.ts";
+import type { KeyScope } from "./material.ts";
 
 /** A key as the API shows it: never the key itself, only its prefix. */
 export function keyView(row: typeof apiKey.$inferSelect) {

@@ -1,8 +1,8 @@
 import { ProfileId } from "@lapse/consent";
 import { z } from "zod";
-import type { ServiceCall } from "../context";
-import { loadProfile } from "./states";
-import { profileView } from "./view";
+import type { ServiceCall } from "../context.ts";
+import { loadProfile } from "./states.ts";
+import { profileView } from "./view.ts";
 
 /** Names one profile: what every profile procedure's input starts with. */
 export const ProfileRef = z.object({ profileId: ProfileId });

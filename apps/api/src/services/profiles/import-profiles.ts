@@ -10,12 +10,12 @@ import {
   RequestedStatus,
 } from "@lapse/consent";
 import { z } from "zod";
-import { runAtomically } from "../../db/batch";
-import { loadConsents, resolveKeys } from "../consents/load";
-import type { ServiceCall, ServiceContext } from "../context";
-import { type ItemIssue, ServiceError } from "../errors";
-import { appendHistory, withChainRetry } from "../history/append";
-import { loadStatesOfPairs, type StateWrite, upsertStates } from "./states";
+import { runAtomically } from "../../db/batch.ts";
+import { loadConsents, resolveKeys } from "../consents/load.ts";
+import type { ServiceCall, ServiceContext } from "../context.ts";
+import { type ItemIssue, ServiceError } from "../errors.ts";
+import { appendHistory, withChainRetry } from "../history/append.ts";
+import { loadStatesOfPairs, type StateWrite, upsertStates } from "./states.ts";
 
 export const ImportProfilesInput = z.strictObject({
   items: z

@@ -1,9 +1,9 @@
 import type { ActivitySource, ConsentState, ConsentStatus } from "@lapse/consent";
 import { and, eq, sql } from "drizzle-orm";
-import { boundStatement } from "../../db/batch";
-import { consentState } from "../../db/schema";
-import { consentsQuery, type StoredConsent, toStoredConsent } from "../consents/load";
-import type { ServiceContext } from "../context";
+import { boundStatement } from "../../db/batch.ts";
+import { consentState } from "../../db/schema.ts";
+import { consentsQuery, type StoredConsent, toStoredConsent } from "../consents/load.ts";
+import type { ServiceContext } from "../context.ts";
 
 /**
  * Reading and writing consent states in bulk. Bulk input is one JSON parameter read with

@@ -11,19 +11,19 @@ import {
   withOutcome,
 } from "@lapse/consent";
 import { z } from "zod";
-import { runAtomically } from "../../db/batch";
-import { resolveKeys } from "../consents/load";
-import type { ServiceContext } from "../context";
-import { ServiceError } from "../errors";
-import { appendHistory, withChainRetry } from "../history/append";
+import { runAtomically } from "../../db/batch.ts";
+import { resolveKeys } from "../consents/load.ts";
+import type { ServiceContext } from "../context.ts";
+import { ServiceError } from "../errors.ts";
+import { appendHistory, withChainRetry } from "../history/append.ts";
 import {
   type ExtensionWrite,
   extendStates,
   loadProfile,
   type StateWrite,
   upsertStates,
-} from "./states";
-import { profileView } from "./view";
+} from "./states.ts";
+import { profileView } from "./view.ts";
 
 export const UpdateProfileInput = z.strictObject({
   profileId: ProfileId,

@@ -1,6 +1,6 @@
 import { absentState, type ConsentState, expiresOn, formatDay } from "@lapse/consent";
-import type { StoredConsent } from "../consents/load";
-import { isoOrNull } from "../iso";
+import type { StoredConsent } from "../consents/load.ts";
+import { isoOrNull } from "../iso.ts";
 
 /** One consent of a profile as the API shows it; `expiresOn` is null when it does not lapse. */
 export function profileConsentView(stored: StoredConsent, state: ConsentState | undefined) {

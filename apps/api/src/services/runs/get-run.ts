@@ -1,9 +1,9 @@
 import { and, asc, eq } from "drizzle-orm";
 import { z } from "zod";
-import { expiryRun, expiryRunConsent } from "../../db/schema";
-import type { ServiceCall } from "../context";
-import { ServiceError } from "../errors";
-import { runView, visibleTo } from "./view";
+import { expiryRun, expiryRunConsent } from "../../db/schema.ts";
+import type { ServiceCall } from "../context.ts";
+import { ServiceError } from "../errors.ts";
+import { runView, visibleTo } from "./view.ts";
 
 export const GetRunInput = z.strictObject({ id: z.string().min(1).max(64) });
 export type GetRunInput = z.infer<typeof GetRunInput>;

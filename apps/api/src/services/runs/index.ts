@@ -1,3 +1,3 @@
-export * from "./get-run";
-export * from "./list-runs";
-export * from "./trigger-run";
+export * from "./get-run.ts";
+export * from "./list-runs.ts";
+export * from "./trigger-run.ts";

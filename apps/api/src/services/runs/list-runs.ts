@@ -1,8 +1,8 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
-import { expiryRun, expiryRunConsent } from "../../db/schema";
-import type { ServiceCall } from "../context";
-import { runView, visibleTo } from "./view";
+import { expiryRun, expiryRunConsent } from "../../db/schema.ts";
+import type { ServiceCall } from "../context.ts";
+import { runView, visibleTo } from "./view.ts";
 
 export const ListRunsInput = z
   .strictObject({ limit: z.number().int().min(1).max(100).optional() })

@@ -1,10 +1,10 @@
 import { InstantText } from "@lapse/consent";
 import { z } from "zod";
-import type { ServiceContext } from "../context";
-import { ServiceError } from "../errors";
-import { runNightlyExpiry } from "../expiry/run-nightly";
-import type { ExpiryRuntime } from "../expiry/runtime";
-import { getRun } from "./get-run";
+import type { ServiceContext } from "../context.ts";
+import { ServiceError } from "../errors.ts";
+import { runNightlyExpiry } from "../expiry/run-nightly.ts";
+import type { ExpiryRuntime } from "../expiry/runtime.ts";
+import { getRun } from "./get-run.ts";
 
 export const TriggerRunInput = z.strictObject({ asOf: InstantText.optional() }).default({});
 export type TriggerRunInput = z.infer<typeof TriggerRunInput>;

@@ -1,6 +1,6 @@
 import { eq, isNull, or } from "drizzle-orm";
-import { expiryRun } from "../../db/schema";
-import { iso, isoOrNull } from "../iso";
+import { expiryRun } from "../../db/schema.ts";
+import { iso, isoOrNull } from "../iso.ts";
 
 /**
  * A run as one tenant sees it: the cron's runs and its own triggered ones, with only its own

@@ -1,9 +1,9 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
-import { apiKey, consoleSession, tenant } from "../../db/schema";
-import type { UnscopedContext } from "../context";
-import { type AuthenticateResult, credentialOf } from "../keys/authenticate-key";
-import { hashKey } from "../keys/material";
-import { isSessionToken } from "./session-token";
+import { apiKey, consoleSession, tenant } from "../../db/schema.ts";
+import type { UnscopedContext } from "../context.ts";
+import { type AuthenticateResult, credentialOf } from "../keys/authenticate-key.ts";
+import { hashKey } from "../keys/material.ts";
+import { isSessionToken } from "./session-token.ts";
 
 /** The credential behind a live session: the session and its key must both still be valid. */
 export async function authenticateSession({

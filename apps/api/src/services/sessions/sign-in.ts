@@ -1,10 +1,10 @@
 import { eq } from "drizzle-orm";
-import { apiKey, consoleSession, tenant } from "../../db/schema";
-import { randomToken } from "../../ids";
-import type { UnscopedContext } from "../context";
-import { authenticateKey } from "../keys/authenticate-key";
-import { hashKey } from "../keys/material";
-import { SESSION_TOKEN_LENGTH, SESSION_TTL_MS } from "./session-token";
+import { apiKey, consoleSession, tenant } from "../../db/schema.ts";
+import { randomToken } from "../../ids.ts";
+import type { UnscopedContext } from "../context.ts";
+import { authenticateKey } from "../keys/authenticate-key.ts";
+import { hashKey } from "../keys/material.ts";
+import { SESSION_TOKEN_LENGTH, SESSION_TTL_MS } from "./session-token.ts";
 
 export type SignInResult =
   | { ok: true; token: string; expiresAt: number; tenantName: string; keyPrefix: string }

@@ -1,7 +1,7 @@
 import { and, eq, isNull } from "drizzle-orm";
-import { consoleSession } from "../../db/schema";
-import type { UnscopedContext } from "../context";
-import { hashKey } from "../keys/material";
+import { consoleSession } from "../../db/schema.ts";
+import type { UnscopedContext } from "../context.ts";
+import { hashKey } from "../keys/material.ts";
 
 /** Ends a session at once (sign-out). */
 export async function signOut({ ctx, input }: { ctx: UnscopedContext; input: { token: string } }) {

@@ -1,5 +1,5 @@
-// Imported by the Node CLIs too (type stripping), hence the explicit `.ts` extensions and no
-// dependency beyond the key material.
+// Imported by the Node CLIs too (type stripping): erasable TypeScript, and no dependency
+// beyond the key material.
 import { newId } from "../../ids.ts";
 import { generateKey, generateSigningKey, SCOPES } from "../keys/material.ts";
 

@@ -1,4 +1,4 @@
-import { ListChangesInput, listChanges } from "../../services/changes";
+import { ListChangesInput, listChanges } from "../../services/changes/index.ts";
 import {
   ArchiveConsentInput,
   archiveConsent,
@@ -8,7 +8,7 @@ import {
   listConsents,
   UpdateConsentInput,
   updateConsent,
-} from "../../services/consents";
+} from "../../services/consents/index.ts";
 import {
   ActivateExpiryInput,
   activateExpiry,
@@ -22,21 +22,21 @@ import {
   previewExpiry,
   ReconfigureExpiryInput,
   reconfigureExpiry,
-} from "../../services/expiry";
+} from "../../services/expiry/index.ts";
 import {
   GetProfileProofInput,
   getProfileProof,
   VerifyProfileInput,
   verifyProfile,
-} from "../../services/history";
+} from "../../services/history/index.ts";
 import {
   CreateKeyInput,
   createKey,
   listKeys,
   RevokeKeyInput,
   revokeKey,
-} from "../../services/keys";
-import { ImportProfilesInput, importProfiles } from "../../services/profiles";
+} from "../../services/keys/index.ts";
+import { ImportProfilesInput, importProfiles } from "../../services/profiles/index.ts";
 import {
   GetRunInput,
   getRun,
@@ -44,8 +44,8 @@ import {
   listRuns,
   TriggerRunInput,
   triggerRun,
-} from "../../services/runs";
-import { router, scopedProcedure, serviceContext } from "../init";
+} from "../../services/runs/index.ts";
+import { router, scopedProcedure, serviceContext } from "../init.ts";
 
 const admin = scopedProcedure("admin");
 

@@ -1,5 +1,5 @@
-import { listConsents } from "../../services/consents";
-import { keyedProcedure, router, serviceContext } from "../init";
+import { listConsents } from "../../services/consents/index.ts";
+import { keyedProcedure, router, serviceContext } from "../init.ts";
 
 export const catalogRouter = router({
   /** The tenant's live consents; any key, publishable included. */

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { type Credential, verifyProfileToken } from "../../services/keys";
+import { type Credential, verifyProfileToken } from "../../services/keys/index.ts";
 import {
   type ChangeVia,
   GetProfileInput,
@@ -9,9 +9,9 @@ import {
   ProfileRef,
   UpdateProfileInput,
   updateProfile,
-} from "../../services/profiles";
-import type { ServerDeps } from "../context";
-import { keyedProcedure, requireScope, router, serviceContext } from "../init";
+} from "../../services/profiles/index.ts";
+import type { ServerDeps } from "../context.ts";
+import { keyedProcedure, requireScope, router, serviceContext } from "../init.ts";
 
 /**
  * Who may touch a profile: a secret key with the `profiles` scope (`api`), or a publishable

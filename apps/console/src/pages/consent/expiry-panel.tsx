@@ -6,14 +6,14 @@ import {
 } from "@lapse/consent/limits";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
 import { useId, useRef, useState } from "react";
-import { type Consent, type EventType, lapse } from "../../api";
-import { ConfirmDialog } from "../../components/confirm-dialog";
-import { EventCheckboxes, sameEvents } from "../../components/event-checkboxes";
-import { ErrorAlert, Section, useFlash } from "../../components/feedback";
-import { Field } from "../../components/field";
-import { ForecastChart } from "../../components/forecast-chart";
-import { useI18n } from "../../i18n";
-import { useConsentInvalidation } from "./invalidation";
+import { type Consent, type EventType, lapse } from "../../api.ts";
+import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
+import { EventCheckboxes, sameEvents } from "../../components/event-checkboxes.tsx";
+import { ErrorAlert, Section, useFlash } from "../../components/feedback.tsx";
+import { Field } from "../../components/field.tsx";
+import { ForecastChart } from "../../components/forecast-chart.tsx";
+import { useI18n } from "../../i18n/index.tsx";
+import { useConsentInvalidation } from "./invalidation.ts";
 
 type Policy = NonNullable<Consent["expiry"]>;
 

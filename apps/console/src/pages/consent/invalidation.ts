@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { consentsQuery } from "../consents";
+import { consentsQuery } from "../consents.tsx";
 
 /** After any change to a consent: its row in the list, and the expiry panel's forecast and preview. */
 export function useConsentInvalidation(key: string) {
