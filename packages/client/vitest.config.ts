@@ -1,8 +1,11 @@
+import { createRequire } from "node:module";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
-const api = path.join(import.meta.dirname, "../../apps/api");
+// The API as a package (its exported wrangler config; its migrations beside it), not by path.
+const wranglerConfig = createRequire(import.meta.url).resolve("@lapse/api/wrangler.jsonc");
+const api = path.dirname(wranglerConfig);
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(api, "migrations"));
@@ -13,7 +16,7 @@ export default defineConfig(async () => {
           // The client against the real Worker, inside workerd, on a real local D1.
           plugins: [
             cloudflareTest({
-              wrangler: { configPath: path.join(api, "wrangler.jsonc") },
+              wrangler: { configPath: wranglerConfig },
               miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
             }),
           ],

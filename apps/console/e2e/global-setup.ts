@@ -6,7 +6,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { DEMO_CATALOGUE, type ProvisionedSecrets, provisionTenant } from "@lapse/api/testing";
+import { DEMO_CATALOGUE, type ProvisionedSecrets, provisionTenant } from "@lapse/api/provision";
 import { prepareLocalD1, startLocalApi } from "@lapse/dev/local-api";
 import { run, type Server } from "@lapse/dev/processes";
 import type { TestProject } from "vitest/node";

@@ -12,7 +12,7 @@ import {
   DEMO_CATALOGUE,
   type ProvisionedSecrets,
   provisionTenant,
-} from "@lapse/api/testing";
+} from "@lapse/api/provision";
 import { applyMigrations, wrangler } from "@lapse/dev/wrangler";
 import { API_CONFIG, type Bench, fmt, MS_PER_DAY } from "./bench.ts";
 import { MAX_CONSENTS } from "./options.ts";

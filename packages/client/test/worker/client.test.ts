@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { appRouter } from "@lapse/api/router";
-import { provisionTenant } from "@lapse/api/testing";
+import { provisionTenant } from "@lapse/api/provision";
 import { describe, expect, it } from "vitest";
 import { createLapseClient, LapseError } from "../../src/index.ts";
 import { signProfileToken } from "../../src/server.ts";
