@@ -1,13 +1,5 @@
+import { e2eTestConfig } from "@lapse/dev/vitest-e2e";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({
-  test: {
-    include: ["e2e/**/*.test.ts"],
-    environment: "node",
-    globalSetup: ["./e2e/global-setup.ts"],
-    // One browser against one Worker: no parallel files.
-    fileParallelism: false,
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-  },
-});
+// The global setup builds the console and seeds a fresh D1 before wrangler dev starts.
+export default defineConfig({ test: e2eTestConfig({ hookTimeout: 120_000 }) });

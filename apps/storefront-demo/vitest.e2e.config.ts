@@ -1,13 +1,4 @@
+import { e2eTestConfig } from "@lapse/dev/vitest-e2e";
 import { defineConfig } from "vitest/config";
 
-export default defineConfig({
-  test: {
-    include: ["e2e/**/*.test.ts"],
-    environment: "node",
-    globalSetup: ["./e2e/global-setup.ts"],
-    // One browser against one API and one dev server: no parallel files.
-    fileParallelism: false,
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-  },
-});
+export default defineConfig({ test: e2eTestConfig({ hookTimeout: 30_000 }) });

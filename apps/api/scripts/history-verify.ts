@@ -2,7 +2,8 @@
 // profile's proof chain (R11) in the local (or deployed) D1; exits 1 when one is broken.
 import path from "node:path";
 import { defineCli } from "@lapse/dev/cli";
-import { openLocalD1, remoteD1FromConfig, type SqlDatabase } from "@lapse/dev/d1";
+import type { SqlDatabase } from "@lapse/dev/d1";
+import { D1_TARGET_OPTIONS, openD1Target } from "@lapse/dev/d1-target";
 import { checkChain, type StoredEntry } from "../src/services/history/chain.ts";
 
 const config = path.join(import.meta.dirname, "..", "wrangler.jsonc");
@@ -16,26 +17,13 @@ const cli = defineCli({
   ].join("\n"),
   options: {
     tenant: { type: "string", placeholder: "ID", description: "only this tenant (ten_…)" },
-    remote: {
-      type: "boolean",
-      description:
-        "the deployed D1 (needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN) instead of the local one",
-    },
-    "persist-to": {
-      type: "string",
-      placeholder: "DIR",
-      description:
-        "the local D1's directory, as wrangler's --persist-to (default .wrangler/state; relative to apps/api)",
-    },
+    ...D1_TARGET_OPTIONS,
   },
 });
 
 const values = cli.parse();
 if (values.tenant !== undefined && !/^ten_[0-9a-z]+$/.test(values.tenant)) {
   cli.fail(`--tenant ${values.tenant} is not a tenant id (ten_…)`);
-}
-if (values.remote && values["persist-to"] !== undefined) {
-  cli.fail("--persist-to is for the local D1, not with --remote");
 }
 const tenant = values.tenant;
 
@@ -182,20 +170,8 @@ async function verify(db: SqlDatabase<string>): Promise<number> {
   return broken;
 }
 
-async function open(): Promise<SqlDatabase<string>> {
-  if (values.remote) {
-    try {
-      return remoteD1FromConfig({ config });
-    } catch (error) {
-      return cli.error((error as Error).message);
-    }
-  }
-  const persistTo = values["persist-to"];
-  return openLocalD1({ config, ...(persistTo ? { persistTo: path.resolve(persistTo) } : {}) });
-}
-
 async function main(): Promise<number> {
-  const db = await open();
+  const db = await openD1Target(cli, values, { config, migrate: false });
   try {
     return await verify(db);
   } finally {

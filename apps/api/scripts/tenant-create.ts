@@ -2,8 +2,7 @@
 // local (or deployed) D1, through bound statements; the secrets are printed once, on stdout.
 import path from "node:path";
 import { defineCli } from "@lapse/dev/cli";
-import { openLocalD1, remoteD1FromConfig, type SqlDatabase } from "@lapse/dev/d1";
-import { applyMigrations } from "@lapse/dev/wrangler";
+import { D1_TARGET_OPTIONS, openD1Target } from "@lapse/dev/d1-target";
 import { provisionTenant } from "../src/services/tenants/provision.ts";
 
 const config = path.join(import.meta.dirname, "..", "wrangler.jsonc");
@@ -24,17 +23,7 @@ const cli = defineCli({
       multiple: true,
       description: "an origin whose pages may call the API, e.g. https://shop.example",
     },
-    remote: {
-      type: "boolean",
-      description:
-        "the deployed D1 (needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN) instead of the local one",
-    },
-    "persist-to": {
-      type: "string",
-      placeholder: "DIR",
-      description:
-        "the local D1's directory, as wrangler's --persist-to (default .wrangler/state; relative to apps/api)",
-    },
+    ...D1_TARGET_OPTIONS,
   },
 });
 
@@ -45,32 +34,8 @@ for (const origin of values["cors-origin"]) {
     cli.fail(`--cors-origin ${origin} is not an origin (expected e.g. https://shop.example)`);
   }
 }
-if (values.remote && values["persist-to"] !== undefined) {
-  cli.fail("--persist-to is for the local D1, not with --remote");
-}
-const local = values["persist-to"] ? { persistTo: path.resolve(values["persist-to"]) } : {};
-
-async function remote(): Promise<SqlDatabase<string>> {
-  let db: SqlDatabase<string>;
-  try {
-    // Before anything runs: a missing token should not stop the command half-way.
-    db = remoteD1FromConfig({ config });
-  } catch (error) {
-    return cli.error((error as Error).message);
-  }
-  console.error("Applying the migrations to the remote D1…");
-  await applyMigrations({ config, remote: true });
-  return db;
-}
-
-async function localD1(): Promise<SqlDatabase<string>> {
-  console.error("Applying the migrations to the local D1…");
-  await applyMigrations({ config, ...local });
-  return openLocalD1({ config, ...local });
-}
-
 async function main(): Promise<void> {
-  const db = values.remote ? await remote() : await localD1();
+  const db = await openD1Target(cli, values, { config, migrate: true });
   try {
     const { statements, secrets } = await provisionTenant({
       name,

@@ -1,0 +1,61 @@
+import path from "node:path";
+import type { Cli, OptionSpec } from "./cli.ts";
+import { openLocalD1, remoteD1FromConfig, type SqlDatabase } from "./d1.ts";
+import { applyMigrations } from "./wrangler.ts";
+
+/**
+ * The options of a CLI that works on the API's D1, local (the default, or another directory)
+ * or deployed, and the one way to open what they name.
+ */
+export const D1_TARGET_OPTIONS = {
+  remote: {
+    type: "boolean",
+    description:
+      "the deployed D1 (needs CLOUDFLARE_ACCOUNT_ID and CLOUDFLARE_API_TOKEN) instead of the local one",
+  },
+  "persist-to": {
+    type: "string",
+    placeholder: "DIR",
+    description:
+      "the local D1's directory, as wrangler's --persist-to (default .wrangler/state; relative to apps/api)",
+  },
+} as const satisfies Record<string, OptionSpec>;
+
+export interface D1TargetValues {
+  remote: boolean;
+  "persist-to"?: string | undefined;
+}
+
+/**
+ * Opens the D1 the options name, after applying the migrations when `migrate`; a missing
+ * credential is one line (exit 1) before anything runs. Progress goes to stderr.
+ */
+export async function openD1Target(
+  cli: Pick<Cli<Record<string, OptionSpec>>, "fail" | "error">,
+  values: D1TargetValues,
+  options: { config: string; migrate: boolean },
+): Promise<SqlDatabase<string>> {
+  const { config, migrate } = options;
+  if (values.remote && values["persist-to"] !== undefined) {
+    return cli.fail("--persist-to is for the local D1, not with --remote");
+  }
+  if (values.remote) {
+    let db: SqlDatabase<string>;
+    try {
+      db = remoteD1FromConfig({ config });
+    } catch (error) {
+      return cli.error((error as Error).message);
+    }
+    if (migrate) {
+      console.error("Applying the migrations to the remote D1…");
+      await applyMigrations({ config, remote: true });
+    }
+    return db;
+  }
+  const local = values["persist-to"] ? { persistTo: path.resolve(values["persist-to"]) } : {};
+  if (migrate) {
+    console.error("Applying the migrations to the local D1…");
+    await applyMigrations({ config, ...local });
+  }
+  return openLocalD1({ config, ...local });
+}
