@@ -8,6 +8,7 @@ import {
 export { LapseError };
 export type Consent = RouterOutputs["admin"]["consents"]["list"][number];
 export type ConsentKind = Consent["kind"];
+export type ConsentUpdate = RouterInputs["admin"]["consents"]["update"];
 export type EventType = RouterInputs["admin"]["expiry"]["preview"]["extendOn"][number];
 export type Forecast = RouterOutputs["admin"]["expiry"]["forecast"];
 export type Run = RouterOutputs["admin"]["runs"]["list"][number];

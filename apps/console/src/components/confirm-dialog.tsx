@@ -1,11 +1,14 @@
 import { type ReactNode, type RefObject, useEffect, useId, useRef } from "react";
 import { useI18n } from "../i18n/index.tsx";
+import type { Action } from "./action.ts";
 import { ErrorAlert } from "./feedback.tsx";
 
 /**
  * A modal confirmation on the native <dialog>: the rest of the page is inert while it is open,
  * Escape cancels, and the focus goes back to what opened it. The focus starts on `initialFocus`
  * when given (a form field), else on Cancel, so a stray Enter never confirms a consequence.
+ * Confirming runs `action`, whose error shows in the dialog; closing it forgets that error, so
+ * the dialog opens again clean.
  */
 export function ConfirmDialog({
   open,
@@ -13,11 +16,9 @@ export function ConfirmDialog({
   children,
   confirmLabel,
   tone = "primary",
-  pending = false,
-  error,
+  action,
   confirmDisabled = false,
   initialFocus,
-  onConfirm,
   onClose,
 }: {
   open: boolean;
@@ -25,14 +26,17 @@ export function ConfirmDialog({
   children: ReactNode;
   confirmLabel: string;
   tone?: "primary" | "danger";
-  pending?: boolean;
-  error?: unknown;
+  action: Action;
   confirmDisabled?: boolean;
   initialFocus?: RefObject<HTMLElement | null>;
-  onConfirm(): void;
   onClose(): void;
 }) {
   const { t } = useI18n();
+  const pending = action.isPending;
+  const close = () => {
+    action.reset();
+    onClose();
+  };
   const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
   const opener = useRef<Element | null>(null);
@@ -69,7 +73,7 @@ export function ConfirmDialog({
         // Escape: React state decides whether the dialog is open.
         event.preventDefault();
         if (!pending) {
-          onClose();
+          close();
         }
       }}
     >
@@ -78,7 +82,7 @@ export function ConfirmDialog({
         onSubmit={(event) => {
           event.preventDefault();
           if (!pending && !confirmDisabled) {
-            onConfirm();
+            action.mutate();
           }
         }}
       >
@@ -86,9 +90,9 @@ export function ConfirmDialog({
         <div id={bodyId} className="dialog-body">
           {children}
         </div>
-        <ErrorAlert error={error} />
+        <ErrorAlert error={action.error} />
         <div className="actions">
-          <button ref={cancel} type="button" onClick={onClose} disabled={pending}>
+          <button ref={cancel} type="button" onClick={close} disabled={pending}>
             {t.cancel}
           </button>
           <button

@@ -1,14 +1,7 @@
-import {
-  createContext,
-  type ReactNode,
-  useCallback,
-  useContext,
-  useId,
-  useMemo,
-  useState,
-} from "react";
+import { createContext, type ReactNode, useCallback, useId, useMemo, useState } from "react";
 import { LapseError } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
+import { useRequiredContext } from "../required-context.ts";
 
 /** An error in the user's language when its code is known, with the API's own words otherwise. */
 export function ErrorAlert({ error }: { error: unknown }) {
@@ -57,11 +50,7 @@ export function FlashProvider({ children }: { children: ReactNode }) {
 }
 
 export function useFlash(): Flash {
-  const flash = useContext(FlashContext);
-  if (!flash) {
-    throw new Error("useFlash outside FlashProvider");
-  }
-  return flash;
+  return useRequiredContext(FlashContext, "useFlash outside FlashProvider");
 }
 
 /** Always in the page, so screen readers announce what appears in it. */
@@ -79,6 +68,16 @@ export function FlashRegion() {
         </>
       ) : null}
     </div>
+  );
+}
+
+/** Where a query's answer goes: "Loading…" until it comes, and its error if it failed. */
+export function QueryStatus({ query }: { query: { isPending: boolean; error: unknown } }) {
+  return (
+    <>
+      {query.isPending ? <Loading /> : null}
+      <ErrorAlert error={query.error} />
+    </>
   );
 }
 

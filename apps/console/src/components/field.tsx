@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import type { ComponentProps, ReactNode } from "react";
 
 /** What a field gives its control: the id its label points at, and the link to its hint. */
 export interface FieldControl {
@@ -29,5 +29,37 @@ export function Field({
         </p>
       )}
     </div>
+  );
+}
+
+/**
+ * A Field holding one controlled `<input>`: the other props go to the input as they are, and
+ * `onValue` receives its new text.
+ */
+export function InputField({
+  id,
+  label,
+  hint,
+  value,
+  onValue,
+  ...input
+}: Omit<ComponentProps<"input">, "id" | "value" | "onChange"> & {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  value: string;
+  onValue(value: string): void;
+}) {
+  return (
+    <Field id={id} label={label} hint={hint}>
+      {(control) => (
+        <input
+          {...control}
+          {...input}
+          value={value}
+          onChange={(event) => onValue(event.target.value)}
+        />
+      )}
+    </Field>
   );
 }

@@ -1,6 +1,7 @@
 import { useId } from "react";
 import type { Forecast } from "../api.ts";
 import { useI18n } from "../i18n/index.tsx";
+import { DataTable } from "./data-table.tsx";
 
 const WIDTH = 720;
 const HEIGHT = 160;
@@ -87,24 +88,17 @@ export function ForecastChart({ title, forecast }: { title: string; forecast: Fo
       {forecast.total > 0 ? (
         <details>
           <summary>{t.forecast.showTable}</summary>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t.forecast.colDay}</th>
-                <th scope="col">{t.forecast.colCount}</th>
+          <DataTable
+            columns={[t.forecast.colDay, t.forecast.colCount]}
+            rows={days.filter((d) => d.count > 0)}
+          >
+            {(d) => (
+              <tr key={d.day}>
+                <td>{day(d.day)}</td>
+                <td className="num">{number(d.count)}</td>
               </tr>
-            </thead>
-            <tbody>
-              {days
-                .filter((d) => d.count > 0)
-                .map((d) => (
-                  <tr key={d.day}>
-                    <td>{day(d.day)}</td>
-                    <td className="num">{number(d.count)}</td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
+            )}
+          </DataTable>
         </details>
       ) : null}
     </figure>

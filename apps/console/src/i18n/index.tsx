@@ -1,4 +1,5 @@
-import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from "react";
+import { createContext, type ReactNode, useEffect, useMemo, useState } from "react";
+import { useRequiredContext } from "../required-context.ts";
 import { type Dictionary, en } from "./en.ts";
 import { fr } from "./fr.ts";
 
@@ -61,9 +62,5 @@ export function I18nProvider({ children }: { children: ReactNode }) {
 }
 
 export function useI18n(): I18n {
-  const value = useContext(I18nContext);
-  if (!value) {
-    throw new Error("useI18n outside I18nProvider");
-  }
-  return value;
+  return useRequiredContext(I18nContext, "useI18n outside I18nProvider");
 }

@@ -1,14 +1,16 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
-import { type Consent, type EventType, lapse } from "../api.ts";
+import { type Consent, type ConsentUpdate, type EventType, lapse } from "../api.ts";
+import { Breadcrumb } from "../components/breadcrumb.tsx";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
-import { EventCheckboxes, sameEvents } from "../components/event-checkboxes.tsx";
+import { sameEvents } from "../components/event-checkboxes.tsx";
 import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback.tsx";
-import { Field } from "../components/field.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
+import { FormSection } from "../components/submit-form.tsx";
 import { useI18n } from "../i18n/index.tsx";
 import { href, navigate } from "../router.ts";
 import { ExpiryPanel } from "./consent/expiry-panel.tsx";
+import { ConsentDescriptionField, ConsentTitleField, EntryEventsField } from "./consent/fields.tsx";
 import { useConsentInvalidation } from "./consent/invalidation.ts";
 import { consentsQuery } from "./consents.tsx";
 
@@ -36,12 +38,7 @@ export function ConsentPage({ consentKey }: { consentKey: string }) {
   const archived = consent.archivedAt !== null;
   return (
     <>
-      <p className="breadcrumb">
-        <a href={href({ page: "consents" })}>
-          <span aria-hidden="true">← </span>
-          {t.consent.back}
-        </a>
-      </p>
+      <Breadcrumb to={{ page: "consents" }}>{t.consent.back}</Breadcrumb>
       <PageHeading>{consent.title}</PageHeading>
       <p className="meta">
         <code>{consent.key}</code>
@@ -57,105 +54,79 @@ export function ConsentPage({ consentKey }: { consentKey: string }) {
   );
 }
 
-function EntryEvents({ consent }: { consent: Consent }) {
-  const { t } = useI18n();
+/**
+ * Saves part of a consent (what `changes` gives when the form is sent), then refreshes every
+ * view of it and says `saved`; `onSaved` gets the consent as the API now holds it.
+ */
+function useConsentUpdate(
+  consent: Consent,
+  {
+    changes,
+    saved,
+    onSaved,
+  }: {
+    changes(): Omit<ConsentUpdate, "key">;
+    saved: string;
+    onSaved?(result: Consent): void;
+  },
+) {
   const flash = useFlash();
   const invalidate = useConsentInvalidation(consent.key);
-  const [entryEvents, setEntryEvents] = useState<EventType[]>(consent.entryEvents);
-  const save = useMutation({
-    mutationFn: () => lapse.admin.consents.update.mutate({ key: consent.key, entryEvents }),
+  return useMutation({
+    mutationFn: () => lapse.admin.consents.update.mutate({ key: consent.key, ...changes() }),
     onSuccess: async (result) => {
-      setEntryEvents(result.entryEvents);
+      onSaved?.(result);
       await invalidate();
-      flash.show(t.consent.entrySaved);
+      flash.show(saved);
     },
   });
+}
+
+function EntryEvents({ consent }: { consent: Consent }) {
+  const { t } = useI18n();
+  const [entryEvents, setEntryEvents] = useState<EventType[]>(consent.entryEvents);
+  const save = useConsentUpdate(consent, {
+    changes: () => ({ entryEvents }),
+    saved: t.consent.entrySaved,
+    onSaved: (result) => setEntryEvents(result.entryEvents),
+  });
   return (
-    <Section title={t.consent.entryTitle}>
-      <form
-        className="stack"
-        onSubmit={(event) => {
-          event.preventDefault();
-          save.mutate();
-        }}
-      >
-        <EventCheckboxes
-          legend={t.consent.entryLegend}
-          hint={t.consent.entryHint}
-          value={entryEvents}
-          onChange={setEntryEvents}
-        />
-        <ErrorAlert error={save.error} />
-        <div className="actions">
-          <button
-            type="submit"
-            disabled={sameEvents(entryEvents, consent.entryEvents) || save.isPending}
-          >
-            {t.save}
-          </button>
-        </div>
-      </form>
-    </Section>
+    <FormSection
+      title={t.consent.entryTitle}
+      action={save}
+      submitLabel={t.save}
+      submitDisabled={sameEvents(entryEvents, consent.entryEvents)}
+    >
+      <EntryEventsField value={entryEvents} onChange={setEntryEvents} />
+    </FormSection>
   );
 }
 
 function Texts({ consent }: { consent: Consent }) {
   const { t } = useI18n();
   const id = useId();
-  const flash = useFlash();
-  const invalidate = useConsentInvalidation(consent.key);
   const [title, setTitle] = useState(consent.title);
   const [description, setDescription] = useState(consent.description);
   const changed = title.trim() !== consent.title || description !== consent.description;
-  const save = useMutation({
-    mutationFn: () => lapse.admin.consents.update.mutate({ key: consent.key, title, description }),
-    onSuccess: async () => {
-      await invalidate();
-      flash.show(t.consent.textsSaved);
-    },
+  const save = useConsentUpdate(consent, {
+    changes: () => ({ title, description }),
+    saved: t.consent.textsSaved,
   });
   return (
-    <Section title={t.consent.textsTitle}>
-      <p className="hint">{t.consent.textsHint}</p>
-      <form
-        className="stack"
-        onSubmit={(event) => {
-          event.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Field id={`${id}-title`} label={t.consents.fieldTitle}>
-          {(control) => (
-            <input
-              {...control}
-              name="title"
-              required
-              maxLength={200}
-              value={title}
-              onChange={(event) => setTitle(event.target.value)}
-            />
-          )}
-        </Field>
-        <Field id={`${id}-description`} label={t.consents.fieldDescription}>
-          {(control) => (
-            <textarea
-              {...control}
-              name="description"
-              rows={3}
-              maxLength={4000}
-              value={description}
-              onChange={(event) => setDescription(event.target.value)}
-            />
-          )}
-        </Field>
-        <ErrorAlert error={save.error} />
-        <div className="actions">
-          <button type="submit" disabled={!changed || save.isPending}>
-            {t.save}
-          </button>
-        </div>
-      </form>
-    </Section>
+    <FormSection
+      title={t.consent.textsTitle}
+      hint={t.consent.textsHint}
+      action={save}
+      submitLabel={t.save}
+      submitDisabled={!changed}
+    >
+      <ConsentTitleField id={`${id}-title`} value={title} onValue={setTitle} />
+      <ConsentDescriptionField
+        id={`${id}-description`}
+        value={description}
+        onValue={setDescription}
+      />
+    </FormSection>
   );
 }
 
@@ -177,14 +148,7 @@ function Archive({ consent }: { consent: Consent }) {
     <Section title={t.consent.archiveTitle} className="danger-zone">
       <p className="hint">{t.consent.archiveHint}</p>
       <div className="actions">
-        <button
-          type="button"
-          className="danger"
-          onClick={() => {
-            archive.reset();
-            setOpen(true);
-          }}
-        >
+        <button type="button" className="danger" onClick={() => setOpen(true)}>
           {t.consent.archive}
         </button>
       </div>
@@ -193,9 +157,7 @@ function Archive({ consent }: { consent: Consent }) {
         title={t.dialogs.archiveTitle(consent.title)}
         confirmLabel={t.dialogs.archiveConfirm}
         tone="danger"
-        pending={archive.isPending}
-        error={archive.error}
-        onConfirm={() => archive.mutate()}
+        action={archive}
         onClose={() => setOpen(false)}
       >
         <p>{t.dialogs.archiveBody}</p>

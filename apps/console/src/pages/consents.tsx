@@ -1,12 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { type Consent, type ConsentKind, type EventType, lapse } from "../api.ts";
-import { EventCheckboxes } from "../components/event-checkboxes.tsx";
-import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback.tsx";
-import { Field } from "../components/field.tsx";
+import { QueryTable } from "../components/data-table.tsx";
+import { useFlash } from "../components/feedback.tsx";
+import { InputField } from "../components/field.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
+import { RadioGroup } from "../components/radio-group.tsx";
+import { FormSection } from "../components/submit-form.tsx";
 import { type I18n, useI18n } from "../i18n/index.tsx";
 import { href, navigate } from "../router.ts";
+import { ConsentDescriptionField, ConsentTitleField, EntryEventsField } from "./consent/fields.tsx";
 
 /** One cached list for every page, archived consents included: one place to refresh. */
 export const consentsQuery = {
@@ -47,43 +50,38 @@ export function ConsentsPage() {
           />
           {t.consents.showArchived}
         </label>
-        {consents.isPending ? <Loading /> : null}
-        <ErrorAlert error={consents.error} />
-        {consents.data?.length === 0 ? <p>{t.consents.empty}</p> : null}
-        {consents.data && consents.data.length > 0 ? (
-          <table className="consents">
-            <caption className="visually-hidden">{t.consents.title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.consents.colTitle}</th>
-                <th scope="col">{t.consents.colKey}</th>
-                <th scope="col">{t.consents.colKind}</th>
-                <th scope="col">{t.consents.colExpiry}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {consents.data.map((consent) => (
-                <tr key={consent.key} data-consent={consent.key}>
-                  <th scope="row">
-                    <a href={href({ page: "consent", key: consent.key })}>{consent.title}</a>
-                    {consent.archivedAt ? (
-                      <span className="badge muted">{t.consents.archived}</span>
-                    ) : null}
-                  </th>
-                  <td>
-                    <code>{consent.key}</code>
-                  </td>
-                  <td>{t.kind[consent.kind]}</td>
-                  <td className="expiry">
-                    <span className={consent.expiry?.enabled ? "badge on" : "badge off"}>
-                      {expiryText(i18n, consent)}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+        <QueryTable
+          query={consents}
+          className="consents"
+          caption={t.consents.title}
+          columns={[
+            t.consents.colTitle,
+            t.consents.colKey,
+            t.consents.colKind,
+            t.consents.colExpiry,
+          ]}
+          empty={t.consents.empty}
+        >
+          {(consent) => (
+            <tr key={consent.key} data-consent={consent.key}>
+              <th scope="row">
+                <a href={href({ page: "consent", key: consent.key })}>{consent.title}</a>
+                {consent.archivedAt ? (
+                  <span className="badge muted">{t.consents.archived}</span>
+                ) : null}
+              </th>
+              <td>
+                <code>{consent.key}</code>
+              </td>
+              <td>{t.kind[consent.kind]}</td>
+              <td className="expiry">
+                <span className={consent.expiry?.enabled ? "badge on" : "badge off"}>
+                  {expiryText(i18n, consent)}
+                </span>
+              </td>
+            </tr>
+          )}
+        </QueryTable>
       </div>
       <CreateConsent />
     </>
@@ -129,94 +127,55 @@ function CreateConsent() {
   });
 
   return (
-    <Section title={t.consents.newTitle}>
-      <form
-        className="stack"
-        onSubmit={(event) => {
-          event.preventDefault();
-          create.mutate();
+    <FormSection
+      title={t.consents.newTitle}
+      action={create}
+      submitLabel={t.consents.create}
+      primary
+    >
+      <ConsentTitleField
+        id={`${id}-title`}
+        hint={t.consents.fieldTitleHint}
+        value={title}
+        onValue={(next) => {
+          setTitle(next);
+          if (!keyEdited) {
+            setKey(slugOf(next));
+          }
         }}
-      >
-        <Field id={`${id}-title`} label={t.consents.fieldTitle} hint={t.consents.fieldTitleHint}>
-          {(control) => (
-            <input
-              {...control}
-              name="title"
-              required
-              maxLength={200}
-              value={title}
-              onChange={(event) => {
-                setTitle(event.target.value);
-                if (!keyEdited) {
-                  setKey(slugOf(event.target.value));
-                }
-              }}
-            />
-          )}
-        </Field>
-        <Field id={`${id}-key`} label={t.consents.fieldKey} hint={t.consents.fieldKeyHint}>
-          {(control) => (
-            <input
-              {...control}
-              name="key"
-              required
-              maxLength={64}
-              pattern="[a-z0-9][a-z0-9_\-]*"
-              spellCheck={false}
-              value={key}
-              onChange={(event) => {
-                setKey(event.target.value);
-                setKeyEdited(true);
-              }}
-            />
-          )}
-        </Field>
-        <fieldset>
-          <legend>{t.consents.fieldKind}</legend>
-          {(["opt_in", "legal_basis"] as const).map((value) => (
-            <label key={value} className="inline">
-              <input
-                type="radio"
-                name="kind"
-                value={value}
-                checked={kind === value}
-                onChange={() => setKind(value)}
-              />
-              {t.kindLong[value]}
-            </label>
-          ))}
-        </fieldset>
-        <Field
-          id={`${id}-description`}
-          label={t.consents.fieldDescription}
-          hint={t.consents.fieldDescriptionHint}
-        >
-          {(control) => (
-            <textarea
-              {...control}
-              name="description"
-              rows={3}
-              maxLength={4000}
-              value={description}
-              onChange={(event) => setDescription(event.target.value)}
-            />
-          )}
-        </Field>
-        {kind === "legal_basis" ? (
-          <EventCheckboxes
-            legend={t.consent.entryLegend}
-            hint={t.consent.entryHint}
-            value={entryEvents}
-            onChange={setEntryEvents}
-          />
-        ) : null}
-        <ErrorAlert error={create.error} />
-        <div className="actions">
-          <button type="submit" className="primary" disabled={create.isPending}>
-            {t.consents.create}
-          </button>
-        </div>
-      </form>
-    </Section>
+      />
+      <InputField
+        id={`${id}-key`}
+        label={t.consents.fieldKey}
+        hint={t.consents.fieldKeyHint}
+        name="key"
+        required
+        maxLength={64}
+        pattern="[a-z0-9][a-z0-9_\-]*"
+        spellCheck={false}
+        value={key}
+        onValue={(next) => {
+          setKey(next);
+          setKeyEdited(true);
+        }}
+      />
+      <RadioGroup
+        legend={t.consents.fieldKind}
+        name="kind"
+        options={["opt_in", "legal_basis"] as const}
+        value={kind}
+        labelOf={(value) => t.kindLong[value]}
+        onChange={setKind}
+      />
+      <ConsentDescriptionField
+        id={`${id}-description`}
+        hint={t.consents.fieldDescriptionHint}
+        value={description}
+        onValue={setDescription}
+      />
+      {kind === "legal_basis" ? (
+        <EntryEventsField value={entryEvents} onChange={setEntryEvents} />
+      ) : null}
+    </FormSection>
   );
 }

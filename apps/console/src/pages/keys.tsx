@@ -3,9 +3,12 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 import { type ApiKey, lapse, type Scope, type Session } from "../api.ts";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
-import { ErrorAlert, Loading, Section, useFlash } from "../components/feedback.tsx";
-import { Field } from "../components/field.tsx";
+import { QueryTable } from "../components/data-table.tsx";
+import { Section, useFlash } from "../components/feedback.tsx";
+import { InputField } from "../components/field.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
+import { RadioGroup } from "../components/radio-group.tsx";
+import { FormSection } from "../components/submit-form.tsx";
 import { useI18n } from "../i18n/index.tsx";
 
 type Kind = ApiKey["kind"];
@@ -46,66 +49,52 @@ export function KeysPage({ session }: { session: Session }) {
       <PageHeading>{t.keys.title}</PageHeading>
       <p className="intro">{t.keys.intro}</p>
       <div className="card">
-        {keys.isPending ? <Loading /> : null}
-        <ErrorAlert error={keys.error} />
-        {keys.data ? (
-          <table className="keys">
-            <caption className="visually-hidden">{t.keys.title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.keys.colName}</th>
-                <th scope="col">{t.keys.colKind}</th>
-                <th scope="col">{t.keys.colPrefix}</th>
-                <th scope="col">{t.keys.colScopes}</th>
-                <th scope="col">{t.keys.colCreated}</th>
-                <th scope="col">{t.keys.colExpires}</th>
-                <th scope="col">{t.keys.colStatus}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t.keys.colActions}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.data.map((key) => (
-                <tr
-                  key={key.id}
-                  data-key={key.id}
-                  className={key.revokedAt ? "revoked" : undefined}
-                >
-                  <th scope="row">
-                    {key.name}
-                    {key.id === session.keyId ? (
-                      <span className="badge">{t.keys.thisSession}</span>
-                    ) : null}
-                  </th>
-                  <td>{key.kind === "secret" ? t.keys.kindSecret : t.keys.kindPublishable}</td>
-                  <td>
-                    <code>{key.prefix}…</code>
-                  </td>
-                  <td>{key.scopes.join(", ") || t.profiles.never}</td>
-                  <td>{day(key.createdAt.slice(0, 10))}</td>
-                  <td>{key.expiresAt ? day(key.expiresAt.slice(0, 10)) : t.profiles.never}</td>
-                  <td className="key-status">{statusOf(key)}</td>
-                  <td>
-                    {key.revokedAt ? null : (
-                      <button
-                        type="button"
-                        className="danger small"
-                        aria-label={`${t.keys.revoke.replace("…", "")} ${key.name}`}
-                        onClick={() => {
-                          revoke.reset();
-                          setRevoking(key);
-                        }}
-                      >
-                        {t.keys.revoke}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+        <QueryTable
+          query={keys}
+          className="keys"
+          caption={t.keys.title}
+          columns={[
+            t.keys.colName,
+            t.keys.colKind,
+            t.keys.colPrefix,
+            t.keys.colScopes,
+            t.keys.colCreated,
+            t.keys.colExpires,
+            t.keys.colStatus,
+            { label: t.keys.colActions, visuallyHidden: true },
+          ]}
+        >
+          {(key) => (
+            <tr key={key.id} data-key={key.id} className={key.revokedAt ? "revoked" : undefined}>
+              <th scope="row">
+                {key.name}
+                {key.id === session.keyId ? (
+                  <span className="badge">{t.keys.thisSession}</span>
+                ) : null}
+              </th>
+              <td>{key.kind === "secret" ? t.keys.kindSecret : t.keys.kindPublishable}</td>
+              <td>
+                <code>{key.prefix}…</code>
+              </td>
+              <td>{key.scopes.join(", ") || t.profiles.never}</td>
+              <td>{day(key.createdAt.slice(0, 10))}</td>
+              <td>{key.expiresAt ? day(key.expiresAt.slice(0, 10)) : t.profiles.never}</td>
+              <td className="key-status">{statusOf(key)}</td>
+              <td>
+                {key.revokedAt ? null : (
+                  <button
+                    type="button"
+                    className="danger small"
+                    aria-label={`${t.keys.revoke.replace("…", "")} ${key.name}`}
+                    onClick={() => setRevoking(key)}
+                  >
+                    {t.keys.revoke}
+                  </button>
+                )}
+              </td>
+            </tr>
+          )}
+        </QueryTable>
       </div>
       <CreateKey />
       <ConfirmDialog
@@ -113,9 +102,7 @@ export function KeysPage({ session }: { session: Session }) {
         title={t.keys.revokeTitle(revoking?.name ?? "")}
         confirmLabel={t.keys.revokeConfirm}
         tone="danger"
-        pending={revoke.isPending}
-        error={revoke.error}
-        onConfirm={() => revoking && revoke.mutate(revoking)}
+        action={{ ...revoke, mutate: () => revoking && revoke.mutate(revoking) }}
         onClose={() => setRevoking(null)}
       >
         <p>{t.keys.revokeBody}</p>
@@ -159,87 +146,62 @@ function CreateKey() {
   }
 
   return (
-    <Section title={t.keys.newTitle}>
-      <form
-        className="stack"
-        onSubmit={(event) => {
-          event.preventDefault();
-          create.mutate();
-        }}
-      >
-        <Field id={`${id}-name`} label={t.keys.fieldName} hint={t.keys.fieldNameHint}>
-          {(control) => (
-            <input
-              {...control}
-              name="name"
-              required
-              maxLength={100}
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-            />
-          )}
-        </Field>
+    <FormSection
+      title={t.keys.newTitle}
+      action={create}
+      submitLabel={t.keys.create}
+      submitDisabled={kind === "secret" && scopes.length === 0}
+      primary
+    >
+      <InputField
+        id={`${id}-name`}
+        label={t.keys.fieldName}
+        hint={t.keys.fieldNameHint}
+        name="name"
+        required
+        maxLength={100}
+        value={name}
+        onValue={setName}
+      />
+      <RadioGroup
+        legend={t.keys.fieldKind}
+        name="kind"
+        options={["secret", "publishable"] as const}
+        value={kind}
+        labelOf={(value) => (value === "secret" ? t.keys.kindSecret : t.keys.kindPublishable)}
+        onChange={setKind}
+      />
+      {kind === "secret" ? (
         <fieldset>
-          <legend>{t.keys.fieldKind}</legend>
-          {(["secret", "publishable"] as const).map((value) => (
-            <label key={value} className="inline">
+          <legend>{t.keys.fieldScopes}</legend>
+          {SCOPES.map((scope) => (
+            <label key={scope} className="inline">
               <input
-                type="radio"
-                name="kind"
-                value={value}
-                checked={kind === value}
-                onChange={() => setKind(value)}
+                type="checkbox"
+                name={`scope-${scope}`}
+                checked={scopes.includes(scope)}
+                onChange={(event) =>
+                  setScopes(
+                    SCOPES.filter((s) => (s === scope ? event.target.checked : scopes.includes(s))),
+                  )
+                }
               />
-              {value === "secret" ? t.keys.kindSecret : t.keys.kindPublishable}
+              {t.keys.scope[scope]}
             </label>
           ))}
         </fieldset>
-        {kind === "secret" ? (
-          <fieldset>
-            <legend>{t.keys.fieldScopes}</legend>
-            {SCOPES.map((scope) => (
-              <label key={scope} className="inline">
-                <input
-                  type="checkbox"
-                  name={`scope-${scope}`}
-                  checked={scopes.includes(scope)}
-                  onChange={(event) =>
-                    setScopes(
-                      SCOPES.filter((s) =>
-                        s === scope ? event.target.checked : scopes.includes(s),
-                      ),
-                    )
-                  }
-                />
-                {t.keys.scope[scope]}
-              </label>
-            ))}
-          </fieldset>
-        ) : null}
-        <Field id={`${id}-expires`} label={t.keys.fieldExpires} hint={t.keys.fieldExpiresHint}>
-          {(control) => (
-            <input
-              {...control}
-              name="expiresOn"
-              type="date"
-              className="short"
-              value={expiresOn}
-              onChange={(event) => setExpiresOn(event.target.value)}
-            />
-          )}
-        </Field>
-        <ErrorAlert error={create.error} />
-        <div className="actions">
-          <button
-            type="submit"
-            className="primary"
-            disabled={create.isPending || (kind === "secret" && scopes.length === 0)}
-          >
-            {t.keys.create}
-          </button>
-        </div>
-      </form>
-    </Section>
+      ) : null}
+      <InputField
+        id={`${id}-expires`}
+        label={t.keys.fieldExpires}
+        hint={t.keys.fieldExpiresHint}
+        name="expiresOn"
+        type="date"
+        className="short"
+        value={expiresOn}
+        onValue={setExpiresOn}
+      />
+    </FormSection>
   );
 }
 

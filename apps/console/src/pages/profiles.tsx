@@ -1,6 +1,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { lapse, type Proof } from "../api.ts";
+import { DataTable } from "../components/data-table.tsx";
 import { ErrorAlert, Loading, Section } from "../components/feedback.tsx";
 import { Field } from "../components/field.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
@@ -69,86 +70,81 @@ function ProofView({ proof }: { proof: Proof }) {
     <>
       <ChainCheck proof={proof} />
       <Section title={t.profiles.statesTitle}>
-        <table className="states">
-          <thead>
-            <tr>
-              <th scope="col">{t.profiles.colConsent}</th>
-              <th scope="col">{t.profiles.colStatus}</th>
-              <th scope="col">{t.profiles.colSince}</th>
-              <th scope="col">{t.profiles.colLastActivity}</th>
-              <th scope="col">{t.profiles.colValidUntil}</th>
-              <th scope="col">{t.profiles.colLapsedOn}</th>
+        <DataTable
+          className="states"
+          columns={[
+            t.profiles.colConsent,
+            t.profiles.colStatus,
+            t.profiles.colSince,
+            t.profiles.colLastActivity,
+            t.profiles.colValidUntil,
+            t.profiles.colLapsedOn,
+          ]}
+          rows={proof.states}
+        >
+          {(state) => (
+            <tr key={state.consent} data-consent={state.consent}>
+              <th scope="row">
+                {state.title} <span className="muted small">({t.kind[state.kind]})</span>
+              </th>
+              <td>
+                <span className={`badge status-${state.status}`}>{t.status[state.status]}</span>
+              </td>
+              <td>{state.statusChangedAt ? instant(state.statusChangedAt) : t.profiles.never}</td>
+              <td>{state.lastActivityOn ? day(state.lastActivityOn) : t.profiles.never}</td>
+              <td className="valid-until">
+                {state.expiresOn ? (
+                  <time dateTime={state.expiresOn}>{day(state.expiresOn)}</time>
+                ) : state.status === "accepted" ? (
+                  t.profiles.noLapse
+                ) : (
+                  t.profiles.never
+                )}
+              </td>
+              <td>{state.expiredAt ? instant(state.expiredAt) : t.profiles.never}</td>
             </tr>
-          </thead>
-          <tbody>
-            {proof.states.map((state) => (
-              <tr key={state.consent} data-consent={state.consent}>
-                <th scope="row">
-                  {state.title} <span className="muted small">({t.kind[state.kind]})</span>
-                </th>
-                <td>
-                  <span className={`badge status-${state.status}`}>{t.status[state.status]}</span>
-                </td>
-                <td>{state.statusChangedAt ? instant(state.statusChangedAt) : t.profiles.never}</td>
-                <td>{state.lastActivityOn ? day(state.lastActivityOn) : t.profiles.never}</td>
-                <td className="valid-until">
-                  {state.expiresOn ? (
-                    <time dateTime={state.expiresOn}>{day(state.expiresOn)}</time>
-                  ) : state.status === "accepted" ? (
-                    t.profiles.noLapse
-                  ) : (
-                    t.profiles.never
-                  )}
-                </td>
-                <td>{state.expiredAt ? instant(state.expiredAt) : t.profiles.never}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        </DataTable>
       </Section>
       <Section title={t.profiles.trailTitle}>
-        {proof.trail.length === 0 ? (
-          <p>{t.profiles.trailEmpty}</p>
-        ) : (
-          <table className="trail">
-            <thead>
-              <tr>
-                <th scope="col">{t.profiles.colWhen}</th>
-                <th scope="col">{t.profiles.colConsent}</th>
-                <th scope="col">{t.profiles.colChange}</th>
-                <th scope="col">{t.profiles.colReason}</th>
-                <th scope="col">{t.profiles.colActor}</th>
-                <th scope="col">{t.profiles.colRecorded}</th>
-                <th scope="col">{t.profiles.colHash}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {/* Newest first, as people read a history; the proof document keeps chain order. */}
-              {[...proof.trail].reverse().map((entry) => (
-                <tr key={entry.seq} data-seq={entry.seq} data-consent={entry.consent}>
-                  <th scope="row">{instant(entry.occurredAt)}</th>
-                  <td>
-                    {titles.get(entry.consent) ?? entry.consent}{" "}
-                    <span className="muted small">v{entry.consentVersion}</span>
-                  </td>
-                  <td className="change">
-                    {t.status[entry.from as keyof typeof t.status] ?? entry.from}
-                    {" → "}
-                    {t.status[entry.to as keyof typeof t.status] ?? entry.to}
-                  </td>
-                  <td>{t.reason[entry.reason] ?? entry.reason}</td>
-                  <td>
-                    <Actor actor={entry.actor} />
-                  </td>
-                  <td>{instant(entry.recordedAt)}</td>
-                  <td>
-                    <code title={entry.hash}>{entry.hash.slice(0, 12)}…</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          className="trail"
+          columns={[
+            t.profiles.colWhen,
+            t.profiles.colConsent,
+            t.profiles.colChange,
+            t.profiles.colReason,
+            t.profiles.colActor,
+            t.profiles.colRecorded,
+            t.profiles.colHash,
+          ]}
+          // Newest first, as people read a history; the proof document keeps chain order.
+          rows={[...proof.trail].reverse()}
+          empty={t.profiles.trailEmpty}
+        >
+          {(entry) => (
+            <tr key={entry.seq} data-seq={entry.seq} data-consent={entry.consent}>
+              <th scope="row">{instant(entry.occurredAt)}</th>
+              <td>
+                {titles.get(entry.consent) ?? entry.consent}{" "}
+                <span className="muted small">v{entry.consentVersion}</span>
+              </td>
+              <td className="change">
+                {t.status[entry.from as keyof typeof t.status] ?? entry.from}
+                {" → "}
+                {t.status[entry.to as keyof typeof t.status] ?? entry.to}
+              </td>
+              <td>{t.reason[entry.reason] ?? entry.reason}</td>
+              <td>
+                <Actor actor={entry.actor} />
+              </td>
+              <td>{instant(entry.recordedAt)}</td>
+              <td>
+                <code title={entry.hash}>{entry.hash.slice(0, 12)}…</code>
+              </td>
+            </tr>
+          )}
+        </DataTable>
         <div className="actions start">
           <button type="button" onClick={() => download(proof)}>
             {t.profiles.download}

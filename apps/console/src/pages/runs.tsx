@@ -1,8 +1,10 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { type ReactNode, useState } from "react";
 import { lapse, type Run } from "../api.ts";
+import { Breadcrumb } from "../components/breadcrumb.tsx";
 import { ConfirmDialog } from "../components/confirm-dialog.tsx";
-import { ErrorAlert, Loading, Section } from "../components/feedback.tsx";
+import { DataTable, QueryTable } from "../components/data-table.tsx";
+import { QueryStatus, Section } from "../components/feedback.tsx";
 import { PageHeading } from "../components/page-heading.tsx";
 import { type I18n, useI18n } from "../i18n/index.tsx";
 import { href, navigate } from "../router.ts";
@@ -19,6 +21,16 @@ function duration({ t, number }: I18n, run: Run): string {
 function StatusBadge({ status }: { status: string }) {
   const { t } = useI18n();
   return <span className={`badge run-${status}`}>{t.runs.runStatus[status] ?? status}</span>;
+}
+
+/** One figure of the run's summary: a term and its value in the description list. */
+function SummaryItem({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div>
+      <dt>{term}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
 }
 
 export function RunsPage() {
@@ -45,64 +57,45 @@ export function RunsPage() {
       <p className="intro">{t.runs.intro}</p>
       <div className="card">
         <div className="actions start">
-          <button
-            type="button"
-            onClick={() => {
-              trigger.reset();
-              setOpen(true);
-            }}
-          >
+          <button type="button" onClick={() => setOpen(true)}>
             {t.runs.runNow}
           </button>
         </div>
-        {runs.isPending ? <Loading /> : null}
-        <ErrorAlert error={runs.error} />
-        {runs.data?.length === 0 ? <p>{t.runs.empty}</p> : null}
-        {runs.data && runs.data.length > 0 ? (
-          <table className="runs">
-            <caption className="visually-hidden">{t.runs.title}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.runs.colStarted}</th>
-                <th scope="col">{t.runs.colTrigger}</th>
-                <th scope="col">{t.runs.colStatus}</th>
-                <th scope="col" className="num">
-                  {t.runs.colConsents}
-                </th>
-                <th scope="col" className="num">
-                  {t.runs.colExpired}
-                </th>
-                <th scope="col" className="num">
-                  {t.runs.colDuration}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {runs.data.map((run) => (
-                <tr key={run.id} data-run={run.id}>
-                  <th scope="row">
-                    <a href={href({ page: "run", id: run.id })}>{instant(run.startedAt)}</a>
-                  </th>
-                  <td>{t.runs.trigger[run.trigger] ?? run.trigger}</td>
-                  <td>
-                    <StatusBadge status={run.status} />
-                  </td>
-                  <td className="num">{number(run.consents)}</td>
-                  <td className="num">{number(run.expired)}</td>
-                  <td className="num">{duration(i18n, run)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : null}
+        <QueryTable
+          query={runs}
+          className="runs"
+          caption={t.runs.title}
+          columns={[
+            t.runs.colStarted,
+            t.runs.colTrigger,
+            t.runs.colStatus,
+            { label: t.runs.colConsents, numeric: true },
+            { label: t.runs.colExpired, numeric: true },
+            { label: t.runs.colDuration, numeric: true },
+          ]}
+          empty={t.runs.empty}
+        >
+          {(run) => (
+            <tr key={run.id} data-run={run.id}>
+              <th scope="row">
+                <a href={href({ page: "run", id: run.id })}>{instant(run.startedAt)}</a>
+              </th>
+              <td>{t.runs.trigger[run.trigger] ?? run.trigger}</td>
+              <td>
+                <StatusBadge status={run.status} />
+              </td>
+              <td className="num">{number(run.consents)}</td>
+              <td className="num">{number(run.expired)}</td>
+              <td className="num">{duration(i18n, run)}</td>
+            </tr>
+          )}
+        </QueryTable>
       </div>
       <ConfirmDialog
         open={open}
         title={t.runs.runNowTitle}
         confirmLabel={t.runs.runNowConfirm}
-        pending={trigger.isPending}
-        error={trigger.error}
-        onConfirm={() => trigger.mutate()}
+        action={trigger}
         onClose={() => setOpen(false)}
       >
         <p>{t.runs.runNowBody}</p>
@@ -123,96 +116,60 @@ export function RunPage({ id }: { id: string }) {
 
   return (
     <>
-      <p className="breadcrumb">
-        <a href={href({ page: "runs" })}>
-          <span aria-hidden="true">← </span>
-          {t.runs.back}
-        </a>
-      </p>
-      {run.isPending ? <Loading /> : null}
-      <ErrorAlert error={run.error} />
+      <Breadcrumb to={{ page: "runs" }}>{t.runs.back}</Breadcrumb>
+      <QueryStatus query={run} />
       {run.data ? (
         <>
           <PageHeading>{t.runs.detailTitle(instant(run.data.startedAt))}</PageHeading>
           <div className="card">
             <dl className="summary">
-              <div>
-                <dt>{t.runs.colStatus}</dt>
-                <dd>
-                  <StatusBadge status={run.data.status} />
-                </dd>
-              </div>
-              <div>
-                <dt>{t.runs.colTrigger}</dt>
-                <dd>{t.runs.trigger[run.data.trigger] ?? run.data.trigger}</dd>
-              </div>
-              <div>
-                <dt>{t.runs.scheduledAt}</dt>
-                <dd>{instant(run.data.scheduledAt)}</dd>
-              </div>
-              <div>
-                <dt>{t.runs.mode}</dt>
-                <dd>{run.data.mode}</dd>
-              </div>
-              <div>
-                <dt>{t.runs.colExpired}</dt>
-                <dd>{number(run.data.expired)}</dd>
-              </div>
-              <div>
-                <dt>{t.runs.colDuration}</dt>
-                <dd>{duration(i18n, run.data)}</dd>
-              </div>
+              <SummaryItem term={t.runs.colStatus}>
+                <StatusBadge status={run.data.status} />
+              </SummaryItem>
+              <SummaryItem term={t.runs.colTrigger}>
+                {t.runs.trigger[run.data.trigger] ?? run.data.trigger}
+              </SummaryItem>
+              <SummaryItem term={t.runs.scheduledAt}>{instant(run.data.scheduledAt)}</SummaryItem>
+              <SummaryItem term={t.runs.mode}>{run.data.mode}</SummaryItem>
+              <SummaryItem term={t.runs.colExpired}>{number(run.data.expired)}</SummaryItem>
+              <SummaryItem term={t.runs.colDuration}>{duration(i18n, run.data)}</SummaryItem>
             </dl>
           </div>
           <Section title={t.runs.perConsent}>
-            {run.data.perConsent.length === 0 ? (
-              <p>{t.runs.noConsent}</p>
-            ) : (
-              <table className="per-consent">
-                <thead>
-                  <tr>
-                    <th scope="col">{t.runs.colConsent}</th>
-                    <th scope="col">{t.runs.colStatus}</th>
-                    <th scope="col" className="num">
-                      {t.runs.colExpired}
-                    </th>
-                    <th scope="col" className="num">
-                      {t.runs.colChunks}
-                    </th>
-                    <th scope="col" className="num">
-                      {t.runs.colDuration}
-                    </th>
-                    <th scope="col" className="num">
-                      {t.runs.colRowsRead}
-                    </th>
-                    <th scope="col" className="num">
-                      {t.runs.colRowsWritten}
-                    </th>
-                    <th scope="col">{t.runs.colError}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {run.data.perConsent.map((c) => (
-                    <tr key={c.consent} data-consent={c.consent}>
-                      <th scope="row">
-                        <a href={href({ page: "consent", key: c.consent })}>
-                          <code>{c.consent}</code>
-                        </a>
-                      </th>
-                      <td>
-                        <StatusBadge status={c.status} />
-                      </td>
-                      <td className="num">{number(c.expired)}</td>
-                      <td className="num">{number(c.chunks)}</td>
-                      <td className="num">{t.runs.ms(c.durationMs)}</td>
-                      <td className="num">{number(c.rowsRead)}</td>
-                      <td className="num">{number(c.rowsWritten)}</td>
-                      <td>{c.error ?? ""}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <DataTable
+              className="per-consent"
+              columns={[
+                t.runs.colConsent,
+                t.runs.colStatus,
+                { label: t.runs.colExpired, numeric: true },
+                { label: t.runs.colChunks, numeric: true },
+                { label: t.runs.colDuration, numeric: true },
+                { label: t.runs.colRowsRead, numeric: true },
+                { label: t.runs.colRowsWritten, numeric: true },
+                t.runs.colError,
+              ]}
+              rows={run.data.perConsent}
+              empty={t.runs.noConsent}
+            >
+              {(c) => (
+                <tr key={c.consent} data-consent={c.consent}>
+                  <th scope="row">
+                    <a href={href({ page: "consent", key: c.consent })}>
+                      <code>{c.consent}</code>
+                    </a>
+                  </th>
+                  <td>
+                    <StatusBadge status={c.status} />
+                  </td>
+                  <td className="num">{number(c.expired)}</td>
+                  <td className="num">{number(c.chunks)}</td>
+                  <td className="num">{t.runs.ms(c.durationMs)}</td>
+                  <td className="num">{number(c.rowsRead)}</td>
+                  <td className="num">{number(c.rowsWritten)}</td>
+                  <td>{c.error ?? ""}</td>
+                </tr>
+              )}
+            </DataTable>
           </Section>
         </>
       ) : null}

@@ -5,13 +5,14 @@ import {
   EXPIRY_DAYS_MIN,
 } from "@lapse/consent/limits";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import { useId, useRef, useState } from "react";
+import { type Ref, useId, useRef, useState } from "react";
 import { type Consent, type EventType, lapse } from "../../api.ts";
 import { ConfirmDialog } from "../../components/confirm-dialog.tsx";
 import { EventCheckboxes, sameEvents } from "../../components/event-checkboxes.tsx";
 import { ErrorAlert, Section, useFlash } from "../../components/feedback.tsx";
-import { Field } from "../../components/field.tsx";
+import { InputField } from "../../components/field.tsx";
 import { ForecastChart } from "../../components/forecast-chart.tsx";
+import { SubmitForm } from "../../components/submit-form.tsx";
 import { useI18n } from "../../i18n/index.tsx";
 import { useConsentInvalidation } from "./invalidation.ts";
 
@@ -60,6 +61,7 @@ export function ExpiryPanel({ consent }: { consent: Consent }) {
   const [extendOn, setExtendOn] = useState<EventType[]>(policy?.extendOn ?? []);
   const [dialog, setDialog] = useState<"activate" | "deactivate" | "reconfigure" | null>(null);
   const days = parseDays(daysText);
+  const daysInvalid = daysText !== "" && days === null;
   const daysChanged = days !== null && days !== policy?.days;
   const draftChanged = daysChanged || !sameEvents(extendOn, policy?.extendOn ?? []);
 
@@ -136,52 +138,11 @@ export function ExpiryPanel({ consent }: { consent: Consent }) {
       <p className={active ? "state on" : "state off"} data-expiry-state={active ? "on" : "off"}>
         {state}
       </p>
-      <form
-        className="stack"
-        onSubmit={(event) => {
-          event.preventDefault();
-          save.mutate();
-        }}
-      >
-        <Field
-          id={`${id}-days`}
-          label={t.consent.daysLabel}
-          hint={
-            daysText !== "" && days === null
-              ? t.consent.daysInvalid
-              : active
-                ? t.consent.daysLater
-                : t.consent.daysHint
-          }
-        >
-          {(control) => (
-            <input
-              {...control}
-              name="days"
-              type="number"
-              inputMode="numeric"
-              min={EXPIRY_DAYS_MIN}
-              max={EXPIRY_DAYS_MAX}
-              step={1}
-              required
-              className="short"
-              placeholder="365"
-              value={daysText}
-              aria-invalid={daysText !== "" && days === null ? true : undefined}
-              onChange={(event) => setDaysText(event.target.value)}
-            />
-          )}
-        </Field>
-        <EventCheckboxes
-          legend={t.consent.extendLegend}
-          hint={t.consent.extendHint}
-          value={active ? (policy?.extendOn ?? []) : extendOn}
-          onChange={setExtendOn}
-          locked={active ? t.consent.locked : null}
-        />
-        <ErrorAlert error={save.error} />
-        <div className="actions">
-          {active ? (
+      <SubmitForm
+        onSubmit={() => save.mutate()}
+        error={save.error}
+        actions={
+          active ? (
             <>
               <button type="submit" disabled={!daysChanged || save.isPending}>
                 {t.consent.saveDays}
@@ -205,17 +166,33 @@ export function ExpiryPanel({ consent }: { consent: Consent }) {
                 type="button"
                 className="primary"
                 disabled={days === null}
-                onClick={() => {
-                  activate.reset();
-                  setDialog("activate");
-                }}
+                onClick={() => setDialog("activate")}
               >
                 {t.consent.activate}
               </button>
             </>
-          )}
-        </div>
-      </form>
+          )
+        }
+      >
+        <DaysField
+          id={`${id}-days`}
+          hint={
+            daysInvalid ? t.consent.daysInvalid : active ? t.consent.daysLater : t.consent.daysHint
+          }
+          step={1}
+          placeholder="365"
+          value={daysText}
+          invalid={daysInvalid}
+          onValue={setDaysText}
+        />
+        <EventCheckboxes
+          legend={t.consent.extendLegend}
+          hint={t.consent.extendHint}
+          value={active ? (policy?.extendOn ?? []) : extendOn}
+          onChange={setExtendOn}
+          locked={active ? t.consent.locked : null}
+        />
+      </SubmitForm>
 
       <div className="forecasts" aria-live="polite">
         <h3>{t.forecast.title}</h3>
@@ -236,9 +213,7 @@ export function ExpiryPanel({ consent }: { consent: Consent }) {
         open={dialog === "activate"}
         title={t.dialogs.activateTitle(consent.title)}
         confirmLabel={t.dialogs.activateConfirm}
-        pending={activate.isPending}
-        error={activate.error}
-        onConfirm={() => activate.mutate()}
+        action={activate}
         onClose={() => setDialog(null)}
       >
         <p>{t.dialogs.activateBody(days ?? 0, day(formatDayFrom(Date.now(), days ?? 0)))}</p>
@@ -251,13 +226,8 @@ export function ExpiryPanel({ consent }: { consent: Consent }) {
         title={t.dialogs.deactivateTitle(consent.title)}
         confirmLabel={t.dialogs.deactivateConfirm}
         tone="danger"
-        pending={deactivate.isPending}
-        error={deactivate.error}
-        onConfirm={() => deactivate.mutate()}
-        onClose={() => {
-          deactivate.reset();
-          setDialog(null);
-        }}
+        action={deactivate}
+        onClose={() => setDialog(null)}
       >
         <p>{t.dialogs.deactivateBody}</p>
         <p>{t.dialogs.deactivateBody2}</p>
@@ -275,6 +245,49 @@ export function ExpiryPanel({ consent }: { consent: Consent }) {
         />
       ) : null}
     </Section>
+  );
+}
+
+/** A policy's number of days; `invalid` marks a draft that is not a whole number in range. */
+function DaysField({
+  ref,
+  id,
+  hint,
+  step,
+  placeholder,
+  value,
+  invalid,
+  onValue,
+}: {
+  ref?: Ref<HTMLInputElement>;
+  id: string;
+  hint?: string;
+  step?: number;
+  placeholder?: string;
+  value: string;
+  invalid: boolean;
+  onValue(value: string): void;
+}) {
+  const { t } = useI18n();
+  return (
+    <InputField
+      ref={ref}
+      id={id}
+      label={t.consent.daysLabel}
+      hint={hint}
+      name="days"
+      type="number"
+      inputMode="numeric"
+      min={EXPIRY_DAYS_MIN}
+      max={EXPIRY_DAYS_MAX}
+      step={step}
+      required
+      className="short"
+      placeholder={placeholder}
+      value={value}
+      aria-invalid={invalid ? true : undefined}
+      onValue={onValue}
+    />
   );
 }
 
@@ -335,11 +348,9 @@ function ReconfigureDialog({
       open
       title={t.dialogs.reconfigureTitle(consent.title)}
       confirmLabel={t.dialogs.reconfigureConfirm}
-      pending={reconfigure.isPending}
-      error={reconfigure.error}
+      action={reconfigure}
       confirmDisabled={days === null}
       initialFocus={daysInput}
-      onConfirm={() => reconfigure.mutate()}
       onClose={onClose}
     >
       <p className="warning">
@@ -347,24 +358,13 @@ function ReconfigureDialog({
           {t.dialogs.reconfigureBody(day(formatDayFrom(Date.now(), days ?? policy.days)))}
         </strong>
       </p>
-      <Field id={`${id}-days`} label={t.consent.daysLabel}>
-        {(control) => (
-          <input
-            ref={daysInput}
-            {...control}
-            name="days"
-            type="number"
-            inputMode="numeric"
-            min={EXPIRY_DAYS_MIN}
-            max={EXPIRY_DAYS_MAX}
-            required
-            className="short"
-            value={daysText}
-            aria-invalid={days === null ? true : undefined}
-            onChange={(event) => setDaysText(event.target.value)}
-          />
-        )}
-      </Field>
+      <DaysField
+        ref={daysInput}
+        id={`${id}-days`}
+        value={daysText}
+        invalid={days === null}
+        onValue={setDaysText}
+      />
       <EventCheckboxes legend={t.consent.extendLegend} value={extendOn} onChange={setExtendOn} />
       {preview.data ? <p>{t.forecast.total(preview.data.total)}</p> : null}
     </ConfirmDialog>
