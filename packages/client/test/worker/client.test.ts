@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
-import { appRouter } from "@lapse/api/router";
 import { provisionTenant } from "@lapse/api/provision";
+import { appRouter } from "@lapse/api/router";
 import { describe, expect, it } from "vitest";
 import { createLapseClient, LapseError } from "../../src/index.ts";
 import { signProfileToken } from "../../src/server.ts";
