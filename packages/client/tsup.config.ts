@@ -7,6 +7,7 @@ export default defineConfig({
   target: "es2022",
   clean: true,
   dts: false,
-  // The limits are bundled in (a few constants), so the package needs no @lapse/consent.
-  noExternal: ["@lapse/consent"],
+  // The limits are bundled in (a few constants), so the package needs no @lapse/consent; the
+  // proof verifier too (with @noble/hashes' SHA-256, a few kB), so it needs no @lapse/proof.
+  noExternal: ["@lapse/consent", "@lapse/proof"],
 });

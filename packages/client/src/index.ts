@@ -3,6 +3,20 @@ import { createTRPCClient, httpLink, type TRPCClient } from "@trpc/client";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import { toLapseError } from "./errors.ts";
 
+/**
+ * `verifyProof(document, verifierKey)` checks a proof document (`admin.profiles.proof`) offline
+ * against the log's verifier key, or a list of keys: the signed checkpoint, every entry's
+ * inclusion proof, the profile binding and the order. Total: problems come back named by kind.
+ * It is @lapse/proof's verifyProofDocument, bundled in.
+ */
+export {
+  type ProofDocument,
+  type ProofDocumentEntry,
+  type ProofProblem,
+  type ProofProblemKind,
+  type ProofVerification,
+  verifyProofDocument as verifyProof,
+} from "@lapse/proof";
 export { LapseError, type LapseErrorCode, type LapseIssue, toLapseError } from "./errors.ts";
 export type { AppRouter };
 /** Every procedure's input, e.g. `RouterInputs["profile"]["update"]`. */

@@ -7,6 +7,7 @@
  */
 export {
   bytesEqual,
+  concatByteList,
   concatBytes,
   decodeBase64,
   decodeHex,
@@ -22,6 +23,15 @@ export {
   parseCheckpoint,
   signCheckpoint,
 } from "./checkpoint.ts";
+export {
+  PROOF_DOCUMENT_FORMAT,
+  type ProofDocument,
+  type ProofDocumentEntry,
+  type ProofProblem,
+  type ProofProblemKind,
+  type ProofVerification,
+  verifyProofDocument,
+} from "./document.ts";
 export {
   type DecodedEntry,
   decodeEntry,

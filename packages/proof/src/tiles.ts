@@ -8,7 +8,7 @@
  * of a full 256^L-leaf subtree). So the stored tile of a larger tree holds the tile of any smaller
  * tree as a prefix, and proofs for an older tree size can read today's tiles.
  */
-import { concatBytes } from "./bytes.ts";
+import { concatByteList } from "./bytes.ts";
 import { HASH_SIZE, isHash, isTreeSize, nodeHash } from "./hash.ts";
 
 /** Tree levels per tile: a tile is a subtree of height 8. */
@@ -205,10 +205,12 @@ export async function appendToTiles(
   );
 
   const tiles: Tile[] = [];
-  let pending: Uint8Array[] = [...newLeafHashes];
+  // The hashes that enter each level: the new leaves, then the roots of newly full tiles. Never
+  // spread into arguments: one append may carry hundreds of thousands of leaves.
+  let pending: readonly Uint8Array[] = newLeafHashes;
   levels.forEach(({ level, edgeIndex }, i) => {
     const edge = edges[i] ?? new Uint8Array(0);
-    const all = concatBytes(edge, ...pending);
+    const all = concatByteList([edge, ...pending]);
     const width = all.length / HASH_SIZE;
     const completed: Uint8Array[] = [];
     for (let start = 0, index = edgeIndex; start < width; start += TILE_WIDTH, index++) {

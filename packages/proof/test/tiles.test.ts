@@ -5,7 +5,15 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { appendToTiles, rootOfLeaves, TileStoreError, tilePath, tileWidth } from "../src/index.ts";
+import {
+  appendToTiles,
+  concatByteList,
+  rootOfLeaves,
+  TileStoreError,
+  tilePath,
+  tileWidth,
+  treeRoot,
+} from "../src/index.ts";
 import { MemoryTiles, PROPERTY_RUNS, storeOf, testLeaves, toHex } from "./fixtures.ts";
 
 /** The tiles the spec defines for the tree of `leaves`, as hex per hash, computed naively. */
@@ -142,6 +150,39 @@ describe("appendToTiles", () => {
       { numRuns: 8 },
     );
   }, 30_000);
+
+  it("appends 300,000 leaves in one call (a first seal of a large import) without overflowing", async () => {
+    // The hashes of one append were once spread into function arguments, which overflows V8's
+    // stack past ~10^5 of them. The check is independent of that path: the same leaves appended
+    // in batches of 1,000 must give byte-identical tiles, and the root must be the reference
+    // MTH computed straight from the leaf list.
+    const leaves = testLeaves(300_000);
+    const once = new MemoryTiles();
+    await once.append(leaves);
+    const batched = new MemoryTiles();
+    await batched.appendInBatches(
+      leaves,
+      Array.from({ length: 300 }, () => 1_000),
+    );
+    expect(once.size).toBe(300_000);
+    expect(once.widths()).toEqual(batched.widths());
+    const differing = [...batched.rows].filter(([key, row]) => {
+      const other = once.rows.get(key);
+      return other === undefined || other.some((byte, i) => byte !== row[i]);
+    });
+    expect(differing.map(([key]) => key)).toEqual([]);
+    expect(toHex(await treeRoot(300_000, once.read))).toBe(toHex(rootOfLeaves(leaves)));
+  }, 30_000);
+
+  it("concatenates a list too long to spread into arguments", () => {
+    const parts = Array.from({ length: 500_000 }, (_, i) => Uint8Array.of(i & 0xff));
+    const joined = concatByteList(parts);
+    expect(joined.length).toBe(500_000);
+    expect(joined[0]).toBe(0);
+    expect(joined[257]).toBe(1);
+    expect(joined[499_999]).toBe(499_999 & 0xff);
+    expect(concatByteList([])).toEqual(new Uint8Array(0));
+  });
 
   it("appends nothing without reading when there is nothing to append", async () => {
     const store = await storeOf(testLeaves(10));

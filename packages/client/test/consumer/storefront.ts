@@ -1,8 +1,11 @@
 import {
   createLapseClient,
   LapseError,
+  type ProofProblemKind,
+  type ProofVerification,
   type RouterInputs,
   type RouterOutputs,
+  verifyProof,
 } from "@lapse/client";
 import { signProfileToken } from "@lapse/client/server";
 
@@ -29,4 +32,11 @@ export async function preferences(profileId: string): Promise<Profile> {
   const until: string | null = profile.consents[0]?.expiresOn ?? null;
   void until;
   return profile;
+}
+
+// A DPO tool on the same package: the offline proof check and its result types.
+export async function proofHolds(document: unknown, verifierKey: string): Promise<boolean> {
+  const verification: ProofVerification = await verifyProof(document, [verifierKey]);
+  const kinds: ProofProblemKind[] = verification.problems.map((problem) => problem.kind);
+  return verification.ok && kinds.length === 0;
 }
