@@ -8,6 +8,10 @@ interface __BaseEnv_Env {
 	MAX_BODY_BYTES: "524288";
 	EXPIRY_MODE: "inline";
 	EXPIRY_CHUNK_SIZE: "5000";
+	PROOF_ORIGIN: "lapse.example";
+	PROOF_SIGNING_KEY: string;
+	ERASURE_KEY: string;
+	PROOF_VERIFIER_KEYS?: string;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {
@@ -20,7 +24,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "MAX_BODY_BYTES" | "EXPIRY_MODE" | "EXPIRY_CHUNK_SIZE">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "MAX_BODY_BYTES" | "EXPIRY_MODE" | "EXPIRY_CHUNK_SIZE" | "PROOF_ORIGIN" | "PROOF_SIGNING_KEY" | "ERASURE_KEY">> {}
 }
 declare module "*.txt" {
 	const value: string;

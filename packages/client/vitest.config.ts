@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { generateProofKeys } from "@lapse/api/proof-keys";
 import { defineConfig } from "vitest/config";
 
 // The API as a package (its exported wrangler config; its migrations beside it), not by path.
@@ -9,6 +10,8 @@ const api = path.dirname(wranglerConfig);
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(api, "migrations"));
+  // The transparency log's keys (R11, R13): the Worker's secrets in production.
+  const { signerKey, erasureKey } = generateProofKeys("lapse.test");
   return {
     test: {
       projects: [
@@ -17,7 +20,14 @@ export default defineConfig(async () => {
           plugins: [
             cloudflareTest({
               wrangler: { configPath: wranglerConfig },
-              miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  PROOF_SIGNING_KEY: signerKey,
+                  ERASURE_KEY: erasureKey,
+                  PROOF_ORIGIN: "lapse.test",
+                },
+              },
             }),
           ],
           test: {

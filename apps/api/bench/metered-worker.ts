@@ -3,8 +3,8 @@
 // `rows_read` and `rows_written` of every statement a request or a cron run makes. The timed
 // measurements use the real entry point; this one counts rows and hosts the naive expiry for
 // comparison. Never deployed.
+import { appendToTiles, entryLeafHash, type ReadTile } from "@lapse/proof";
 import worker from "../src/index.ts";
-import { link } from "../src/services/history/chain.ts";
 import { type D1Tally, newTally } from "./d1-tally.ts";
 
 function label(sql: string): string {
@@ -91,35 +91,33 @@ let lastScheduled: D1Tally | null = null;
 
 /**
  * The naive expiry, for scale: read the due states once, then one UPDATE per state, awaited
- * one after the other, as a loop over `prepare().run()` in a Worker would. No history line is
+ * one after the other, as a loop over `prepare().run()` in a Worker would. No log entry is
  * written, which flatters it.
  */
 async function naive(env: Env, request: Request): Promise<Response> {
   const input = (await request.json()) as {
-    tenantId: string;
-    consentId: string;
+    /** consent.num */
+    consent: number;
     throughDay: number;
     limit: number;
     at: number;
   };
   const { results } = await env.DB.prepare(
-    `SELECT profile_id FROM consent_state
-     WHERE tenant_id = ?1 AND consent_id = ?2 AND status = 'accepted' AND last_activity_day <= ?3
-     ORDER BY last_activity_day, profile_id LIMIT ?4`,
+    `SELECT profile FROM state
+     WHERE consent = ?1 AND status = 1 AND activity_day <= ?2
+     ORDER BY activity_day, profile LIMIT ?3`,
   )
-    .bind(input.tenantId, input.consentId, input.throughDay, input.limit)
-    .all<{ profile_id: string }>();
+    .bind(input.consent, input.throughDay, input.limit)
+    .all<{ profile: number }>();
   const tally = newTally();
   const update = env.DB.prepare(
-    `UPDATE consent_state SET status = 'unknown', status_changed_at = ?1, expired_at = ?1
-     WHERE tenant_id = ?2 AND consent_id = ?3 AND profile_id = ?4 AND status = 'accepted'`,
+    `UPDATE state SET status = 0, changed_at = ?1, expired_at = ?1
+     WHERE profile = ?2 AND consent = ?3 AND status = 1`,
   );
   const started = performance.now();
   let changed = 0;
   for (const row of results) {
-    const result = await update
-      .bind(input.at, input.tenantId, input.consentId, row.profile_id)
-      .run();
+    const result = await update.bind(input.at, row.profile, input.consent).run();
     changed += result.meta.changes;
     add(tally, "naive UPDATE", result);
   }
@@ -144,27 +142,34 @@ async function statements(env: Env, request: Request): Promise<Response> {
 }
 
 /**
- * Diagnostics: links `n` expiry entries of distinct profiles as a chunk does (the real `link`),
- * so that the bench can read workerd's CPU time per entry from outside (inside, the clock only
+ * Diagnostics: what sealing computes for `n` expiry entries, in workerd — each entry's canonical
+ * bytes and leaf hash (the real `entryLeafHash`), then their integration into tiles (the real
+ * `appendToTiles`, onto a tree of 1,000,003 leaves whose edge tiles are held in memory) — so
+ * that the bench can read workerd's CPU time per entry from outside (inside, the clock only
  * moves across I/O).
  */
-async function chain(url: URL): Promise<Response> {
+async function proofCost(url: URL): Promise<Response> {
   const n = Number(url.searchParams.get("n") ?? "1000");
-  const entries = Array.from({ length: n }, (_, i) => ({
-    profileId: `cust-${String(i).padStart(7, "0")}`,
-    consentId: "con_00000000000000000000",
-    consentKey: "newsletter",
-    consentVersion: 1,
-    from: "accepted",
-    to: "unknown",
-    reason: "expired",
-    actor: "cron:run_00000000000000000000",
-    occurredAt: 1_795_917_600_000,
-    recordedAt: 1_795_917_600_000,
-  }));
-  const heads = new Map(entries.map((e) => [e.profileId, "0".repeat(64)]));
-  const { linked } = await link("ten_00000000000000000000", heads, entries);
-  return Response.json({ linked: linked.length });
+  const leaves = Array.from({ length: n }, (_, i) =>
+    entryLeafHash({
+      kind: "status_change",
+      profile: 1 + i,
+      consent: "newsletter",
+      consentVersion: 1,
+      from: "accepted",
+      to: "unknown",
+      reason: "expired",
+      actor: "cron:run_00000000000000000000",
+      occurredAt: 1_795_917_600_000,
+      recordedAt: 1_795_917_600_000,
+    }),
+  );
+  // A tree of 1,000,003 leaves: every level's edge tile partial, filled with a stand-in hash.
+  const size = 1_000_003;
+  const edge = (level: number) => Math.floor(size / 256 ** level) % 256;
+  const readTile: ReadTile = async (level) => new Uint8Array(edge(level) * 32).fill(level + 1);
+  const appended = await appendToTiles(size, leaves, readTile);
+  return Response.json({ entries: n, tiles: appended.tiles.length });
 }
 
 /** Diagnostics: `n` trivial D1 round trips one after the other, to price a round trip. */
@@ -189,8 +194,8 @@ export default {
     if (url.pathname === "/__bench/last-scheduled") {
       return Response.json(lastScheduled);
     }
-    if (url.pathname === "/__bench/chain") {
-      return chain(url);
+    if (url.pathname === "/__bench/proof") {
+      return proofCost(url);
     }
     if (url.pathname === "/__bench/d1") {
       return roundTrips(env, url);

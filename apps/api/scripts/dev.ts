@@ -10,11 +10,35 @@ import {
   type ProvisionedSecrets,
   provisionTenant,
 } from "../src/services/tenants/provision.ts";
+import { generateProofKeys } from "./proof-keys.ts";
 
 const API_DIR = path.resolve(import.meta.dirname, "..");
 const config = path.join(API_DIR, "wrangler.jsonc");
 const PORT = Number(process.env.PORT ?? 8787);
 const DEMO_FILE = path.join(API_DIR, ".dev", "demo-tenant.json");
+/** wrangler dev's secrets (git-ignored): the transparency log's and erasure's keys. */
+const DEV_VARS = path.join(API_DIR, ".dev.vars");
+
+/**
+ * Writes .dev.vars with a fresh PROOF_SIGNING_KEY and ERASURE_KEY when it has none (R11, R13):
+ * the local stand-ins of the Worker secrets the deploy guide sets with `wrangler secret put`.
+ * Kept across runs, so local checkpoints stay verifiable; lines already there are left alone.
+ */
+function ensureDevVars(): void {
+  const text = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "";
+  const has = (name: string) => new RegExp(`^\\s*${name}\\s*=`, "m").test(text);
+  const keys = generateProofKeys("lapse.example");
+  const lines = [
+    has("PROOF_SIGNING_KEY") ? null : `PROOF_SIGNING_KEY=${keys.signerKey}`,
+    has("ERASURE_KEY") ? null : `ERASURE_KEY=${keys.erasureKey}`,
+  ].filter((line) => line !== null);
+  if (lines.length === 0) {
+    return;
+  }
+  const prefix = text === "" || text.endsWith("\n") ? text : `${text}\n`;
+  writeFileSync(DEV_VARS, `${prefix}${lines.join("\n")}\n`, { mode: 0o600 });
+  console.log(`Wrote ${lines.length} local key(s) to apps/api/.dev.vars (git-ignored).`);
+}
 
 /** The demo tenant of an earlier `pnpm dev`, if its file and its row are both still there. */
 async function existingDemo(db: SqlDatabase): Promise<ProvisionedSecrets | null> {
@@ -43,6 +67,7 @@ async function seedDemo(db: SqlDatabase): Promise<ProvisionedSecrets> {
   return secrets;
 }
 
+ensureDevVars();
 console.log("Applying migrations to the local D1…");
 await applyMigrations({ config });
 // Closed before `wrangler dev` opens the same files.

@@ -1,22 +1,55 @@
-// `pnpm --filter @lapse/api history:verify [--tenant ten_…] [--remote]`: checks every
-// profile's proof chain (R11) in the local (or deployed) D1; exits 1 when one is broken.
+// `pnpm --filter @lapse/api history:verify [--tenant ten_…] [--checkpoint FILE] [--remote]`:
+// checks each tenant's transparency log (R11, docs/proof.md) from D1 reads alone: every entry
+// rehashed against the tree, the tiles rebuilt from the leaves, the tree's root against the
+// signed checkpoints, and a checkpoint kept earlier (FILE) against today's by consistency
+// proof. Exits 1 when a problem is found.
+import { hash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { defineCli } from "@lapse/dev/cli";
 import type { SqlDatabase } from "@lapse/dev/d1";
 import { D1_TARGET_OPTIONS, openD1Target } from "@lapse/dev/d1-target";
-import { checkChain, type StoredEntry } from "../src/services/history/chain.ts";
+import { parseCheckpoint, verifierKeyFromSigner } from "@lapse/proof";
+import { unstable_readConfig } from "wrangler";
+import { auditLog } from "../src/services/proof/audit.ts";
+import type { SqlRead } from "../src/services/proof/entries.ts";
+import { originPrefixOf, parseVerifierKeyList } from "../src/services/proof/keys.ts";
 
-const config = path.join(import.meta.dirname, "..", "wrangler.jsonc");
+const API_DIR = path.resolve(import.meta.dirname, "..");
+const config = path.join(API_DIR, "wrangler.jsonc");
+const DEV_VARS = path.join(API_DIR, ".dev.vars");
 
 const cli = defineCli({
   name: "history:verify",
-  usage: "pnpm --filter @lapse/api history:verify [--tenant ID] [--remote | --persist-to DIR]",
+  usage:
+    "pnpm --filter @lapse/api history:verify [--tenant ID] [--checkpoint FILE] [--verifier-key KEY] [--remote | --persist-to DIR]",
   summary: [
-    "Recomputes every profile's proof chain from its history and compares it with the stored",
-    "hashes and chain heads. Prints one line per problem and a total; exits 1 if a chain is broken.",
+    "Checks the transparency log of every tenant (or one): each entry rehashed against the",
+    "Merkle tree, the tree against its signed checkpoints, and a checkpoint kept earlier against",
+    "today's by consistency proof. Prints one line per problem and a total; exits 1 on a problem.",
+    "Verifier keys: --verifier-key, else PROOF_VERIFIER_KEYS / PROOF_SIGNING_KEY from the",
+    "environment or apps/api/.dev.vars (the deployed ones: GET /.well-known/lapse-proof-key).",
   ].join("\n"),
   options: {
     tenant: { type: "string", placeholder: "ID", description: "only this tenant (ten_…)" },
+    checkpoint: {
+      type: "string",
+      placeholder: "FILE",
+      multiple: true,
+      description:
+        "a signed checkpoint kept earlier (the `checkpoint` text of admin.proof.checkpoint, that answer's JSON, or a proof document)",
+    },
+    "verifier-key": {
+      type: "string",
+      placeholder: "KEY",
+      multiple: true,
+      description: "a verifier key of the log (<name>+<id>+<base64>)",
+    },
+    origin: {
+      type: "string",
+      placeholder: "PREFIX",
+      description: "the checkpoint origin prefix (default PROOF_ORIGIN of wrangler.jsonc)",
+    },
     ...D1_TARGET_OPTIONS,
   },
 });
@@ -25,149 +58,153 @@ const values = cli.parse();
 if (values.tenant !== undefined && !/^ten_[0-9a-z]+$/.test(values.tenant)) {
   cli.fail(`--tenant ${values.tenant} is not a tenant id (ten_…)`);
 }
-const tenant = values.tenant;
 
-/** Rows per read: keyset pages in (tenant, profile, seq) order read every chain in one pass. */
-const PAGE = 5000;
-/** At most one progress line per this many milliseconds. */
-const PROGRESS_MS = 2000;
-
-interface Row {
-  tenant_id: string;
-  profile_id: string;
-  seq: number;
-  consent_id: string;
-  consent_key: string;
-  consent_version: number;
-  from_status: string;
-  to_status: string;
-  reason: string;
-  actor: string;
-  occurred_at: number;
-  recorded_at: number;
-  prev_hash: string;
-  hash: string;
+/** `KEY=value` lines of .dev.vars (wrangler's dotenv format, values maybe quoted). */
+function devVars(): Record<string, string> {
+  if (!existsSync(DEV_VARS)) {
+    return {};
+  }
+  const vars: Record<string, string> = {};
+  for (const line of readFileSync(DEV_VARS, "utf8").split("\n")) {
+    const match = /^\s*([A-Z_][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match?.[1] && match[2] !== undefined) {
+      vars[match[1]] = match[2].replace(/^"(.*)"$/, "$1").replaceAll("\\n", "\n");
+    }
+  }
+  return vars;
 }
 
-interface Head {
-  tenant_id: string;
-  profile_id: string;
-  hash: string;
-  entries: number;
+async function verifierKeys(): Promise<string[]> {
+  try {
+    if (values["verifier-key"].length > 0) {
+      return parseVerifierKeyList(values["verifier-key"].join("\n"), "--verifier-key");
+    }
+    const source =
+      process.env.PROOF_SIGNING_KEY || process.env.PROOF_VERIFIER_KEYS
+        ? process.env
+        : values.remote
+          ? {}
+          : devVars();
+    const keys: string[] = [];
+    if (source.PROOF_SIGNING_KEY) {
+      keys.push(await verifierKeyFromSigner(source.PROOF_SIGNING_KEY.trim()));
+    }
+    keys.push(...parseVerifierKeyList(source.PROOF_VERIFIER_KEYS, "PROOF_VERIFIER_KEYS"));
+    if (keys.length === 0) {
+      cli.fail(
+        values.remote
+          ? "--remote needs the log's verifier keys: --verifier-key KEY (GET https://<your API>/.well-known/lapse-proof-key lists them)"
+          : "no verifier key: give --verifier-key KEY, or run `pnpm dev` once (it writes apps/api/.dev.vars)",
+      );
+    }
+    return [...new Set(keys)];
+  } catch (error) {
+    return cli.fail((error as Error).message);
+  }
 }
 
-interface Chain {
-  key: string;
-  tenantId: string;
-  rows: StoredEntry[];
-}
-
-const chainKey = (tenantId: string, profileId: string) => `${tenantId}\u0000${profileId}`;
-
-function entryOf(row: Row): StoredEntry {
-  return {
-    seq: row.seq,
-    profileId: row.profile_id,
-    consentId: row.consent_id,
-    consentKey: row.consent_key,
-    consentVersion: row.consent_version,
-    from: row.from_status,
-    to: row.to_status,
-    reason: row.reason,
-    actor: row.actor,
-    occurredAt: row.occurred_at,
-    recordedAt: row.recorded_at,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
-
-/**
- * One page of history after `after`. Parameters are strings (the remote API binds nothing
- * else), so `seq` is cast back; the SQL text varies only by whether a tenant is given.
- */
-function page(db: SqlDatabase<string>, after: { tenant: string; profile: string; seq: number }) {
-  return db.all<Row>({
-    sql: `SELECT * FROM consent_history
-      WHERE (tenant_id, profile_id, seq) > (?1, ?2, CAST(?3 AS INTEGER))
-        ${tenant === undefined ? "" : "AND tenant_id = ?4"}
-      ORDER BY tenant_id, profile_id, seq LIMIT ${PAGE}`,
-    params: [
-      after.tenant,
-      after.profile,
-      String(after.seq),
-      ...(tenant === undefined ? [] : [tenant]),
-    ],
-  });
-}
-
-async function verify(db: SqlDatabase<string>): Promise<number> {
-  console.error(`Checking the proof chains in ${db.description}…`);
-  const heads = new Map(
-    (
-      await db.all<Head>({
-        sql: `SELECT tenant_id, profile_id, hash, entries FROM history_head
-          ${tenant === undefined ? "" : "WHERE tenant_id = ?1"}`,
-        params: tenant === undefined ? [] : [tenant],
-      })
-    ).map((h) => [chainKey(h.tenant_id, h.profile_id), h]),
+function originPrefix(): string {
+  if (values.origin !== undefined) {
+    return originPrefixOf(values.origin);
+  }
+  const wrangler = unstable_readConfig({ config }, { hideWarnings: true });
+  const vars = wrangler.vars as Record<string, unknown>;
+  return originPrefixOf(
+    process.env.PROOF_ORIGIN ?? (typeof vars.PROOF_ORIGIN === "string" ? vars.PROOF_ORIGIN : ""),
   );
+}
 
-  let profiles = 0;
-  let entries = 0;
-  let broken = 0;
-  let lastProgress = Date.now();
-  const finish = async (chain: Chain) => {
-    const problems = await checkChain(chain.tenantId, chain.rows, heads.get(chain.key));
-    heads.delete(chain.key);
-    profiles += 1;
-    entries += chain.rows.length;
-    if (problems.length > 0) {
-      broken += 1;
-      const [tenantId, profileId] = chain.key.split("\u0000");
-      for (const p of problems) {
-        console.log(`${tenantId} ${profileId} seq=${p.seq ?? "end"} ${p.kind}: ${p.message}`);
-      }
-    }
-  };
-
-  // `as`: typed Chain | null, not narrowed to its first value (the loop assigns it).
-  let current = null as Chain | null;
-  let after = { tenant: "", profile: "", seq: -1 };
-  for (;;) {
-    const rows = await page(db, after);
-    for (const row of rows) {
-      const key = chainKey(row.tenant_id, row.profile_id);
-      if (current?.key !== key) {
-        if (current) {
-          await finish(current);
-        }
-        current = { key, tenantId: row.tenant_id, rows: [] };
-      }
-      current.rows.push(entryOf(row));
-      after = { tenant: row.tenant_id, profile: row.profile_id, seq: row.seq };
-    }
-    if (Date.now() - lastProgress > PROGRESS_MS) {
-      lastProgress = Date.now();
-      console.error(`  ${profiles.toLocaleString("en-US")} profiles checked…`);
-    }
-    if (rows.length < PAGE) {
-      break;
-    }
+/** The signed note of a kept checkpoint file: the note itself, or JSON that carries it. */
+function keptNote(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    return cli.fail(`--checkpoint ${file}: ${(error as Error).message}`);
   }
-  if (current) {
-    await finish(current);
-  }
-  // Heads without any entry left: a whole trail was deleted.
-  for (const [key, head] of heads) {
-    const [tenantId, profileId] = key.split("\u0000");
-    broken += 1;
-    console.log(
-      `${tenantId} ${profileId} seq=end head: ${head.entries} entries were recorded, none is left.`,
+  if (text.trimStart().startsWith("{")) {
+    try {
+      const json = JSON.parse(text) as { checkpoint?: unknown; log?: { checkpoint?: unknown } };
+      const note = json.checkpoint ?? json.log?.checkpoint;
+      if (typeof note === "string") {
+        return note;
+      }
+    } catch {
+      // Not JSON after all: read as the note below.
+    }
+    return cli.fail(
+      `--checkpoint ${file} is JSON without a \`checkpoint\` (or \`log.checkpoint\`) text`,
     );
   }
-  console.log(`${profiles} profiles, ${entries} entries checked; ${broken} broken chain(s).`);
-  return broken;
+  return text;
+}
+
+/** The origin line of a note (its first line), to match a kept checkpoint with its tenant. */
+function originOf(note: string): string {
+  const body = note.slice(0, note.indexOf("\n\n") + 1);
+  const parsed = parseCheckpoint(body);
+  return parsed.ok ? parsed.checkpoint.origin : (note.split("\n")[0] ?? "");
+}
+
+const PROGRESS_MS = 2000;
+
+async function verify(db: SqlDatabase<string>): Promise<number> {
+  const keys = await verifierKeys();
+  const prefix = originPrefix();
+  const kept = values.checkpoint.map((file) => ({ file, note: keptNote(file) }));
+  const read: SqlRead = <T>(sql: string, params: readonly string[]) => db.all<T>({ sql, params });
+  const tenants = await db.all<{ id: string; num: number }>({
+    sql: `SELECT id, num FROM tenant ${values.tenant === undefined ? "" : "WHERE id = ?1"} ORDER BY num`,
+    params: values.tenant === undefined ? [] : [values.tenant],
+  });
+  if (values.tenant !== undefined && tenants.length === 0) {
+    cli.error(`No tenant ${values.tenant} in ${db.description}.`);
+  }
+  for (const { file, note } of kept) {
+    const origin = originOf(note);
+    if (!tenants.some((t) => `${prefix}/${t.id}` === origin)) {
+      cli.error(
+        `--checkpoint ${file} is of the log ${JSON.stringify(origin)}, which is none of the tenants checked (origin prefix ${prefix}).`,
+      );
+    }
+  }
+  console.error(`Checking the transparency logs in ${db.description}…`);
+  const started = Date.now();
+  let problems = 0;
+  let entries = 0;
+  for (const tenant of tenants) {
+    const origin = `${prefix}/${tenant.id}`;
+    let last = Date.now();
+    const audit = await auditLog(read, tenant.num, {
+      origin,
+      verifierKeys: keys,
+      sha256: (bytes) => hash("sha256", bytes, "buffer"),
+      kept: kept.filter((k) => originOf(k.note) === origin).map((k) => k.note),
+      onProgress: (done, total) => {
+        if (Date.now() - last > PROGRESS_MS) {
+          last = Date.now();
+          console.error(
+            `  ${tenant.id}: ${done.toLocaleString("en-US")} of ${total.toLocaleString("en-US")} entries…`,
+          );
+        }
+      },
+    });
+    entries += audit.entries;
+    problems += audit.problems.length;
+    for (const p of audit.problems) {
+      console.log(
+        `${tenant.id} ${p.index === undefined ? "-" : `idx=${p.index}`} ${p.kind}: ${p.message}`,
+      );
+    }
+    console.log(
+      `${tenant.id}: ${audit.ok ? "ok" : `${audit.problems.length} problem(s)`} — ${audit.treeSize} entries sealed (root ${audit.rootHash}), ${audit.unsealed} not sealed yet, ${audit.checkpoints} checkpoint(s)`,
+    );
+  }
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(
+    `${tenants.length} tenant(s), ${entries} entries checked in ${seconds} s; ${problems} problem(s).`,
+  );
+  return problems;
 }
 
 async function main(): Promise<number> {
@@ -179,5 +216,5 @@ async function main(): Promise<number> {
   }
 }
 
-const broken = await main().catch((error: Error) => cli.error(error.message));
-process.exit(broken > 0 ? 1 : 0);
+const problems = await main().catch((error: Error) => cli.error(error.message));
+process.exit(problems > 0 ? 1 : 0);

@@ -14,6 +14,15 @@ export const Vars = z.object({
   /** `inline`: the cron expires every consent itself; `queue`: it fans out on EXPIRY_QUEUE. */
   EXPIRY_MODE: z.enum(["inline", "queue"]).default("inline"),
   EXPIRY_CHUNK_SIZE: z.coerce.number().int().min(1).max(5000).default(5000),
+  /**
+   * The transparency log's checkpoint origin prefix (R11): a tenant's log is
+   * `<PROOF_ORIGIN>/<tenant id>`. The log's keys are secrets, read by services/proof/keys.ts:
+   * PROOF_SIGNING_KEY, PROOF_VERIFIER_KEYS (optional) and ERASURE_KEY.
+   */
+  PROOF_ORIGIN: z
+    .string()
+    .regex(/^[^\s\p{Cc}]+$/u, "a host-like name without spaces or control characters")
+    .default("lapse.example"),
 });
 export type Vars = z.infer<typeof Vars>;
 

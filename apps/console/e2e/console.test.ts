@@ -3,8 +3,9 @@
 // own browser context and works on its own consents, customers and keys.
 import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { createLapseClient, LapseError } from "@lapse/client";
+import { createLapseClient, LapseError, verifyProof } from "@lapse/client";
 import { launchChromium, screenshotPath } from "@lapse/dev/chromium";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
@@ -343,7 +344,7 @@ describe("admin console", () => {
     expect((await backEnd.catalog.list.query()).map((c) => c.key)).not.toContain(key);
   });
 
-  it("looks up a customer's states, valid-until dates and proof trail, with the chain check", async () => {
+  it("looks up a customer's states, valid-until dates and proof trail, with the proof check", async () => {
     const customer = `cust-${unique()}`;
     // The back end accepts the newsletter, then an order enters the "order" legal basis (R4).
     await accept("newsletter", [customer]);
@@ -357,12 +358,25 @@ describe("admin console", () => {
     await page.getByLabel("Customer id").fill(customer);
     await page.getByRole("button", { name: "Look up" }).click();
 
-    const chain = page.locator("[data-chain-ok]");
-    await chain.waitFor();
-    expect(await chain.getAttribute("data-chain-ok")).toBe("true");
-    expect(await chain.textContent()).toContain(
-      "Proof chain intact: 2 entries, none edited, removed or reordered.",
+    // The API's check (admin.profiles.verify) and the document's, in the browser.
+    const check = page.getByRole("region", { name: "Proof check" });
+    await expect.poll(() => check.getAttribute("data-proof-ok"), WAIT).toBe("true");
+    const { treeSize } = await backEnd.admin.proof.checkpoint.query();
+    // Two changes and the entry that binds the customer id to its key in the log.
+    expect(await check.textContent()).toContain(
+      "Proof verified: 3 entries in the signed log, none edited, removed or reordered.",
     );
+    expect(await check.textContent()).toMatch(/Against the signed checkpoint of \d+ log entries\./);
+    await expect
+      .poll(() => check.locator("[data-document-ok]").getAttribute("data-document-ok"), WAIT)
+      .toBe("true");
+    expect(await check.textContent()).toContain(
+      "The downloadable document also verifies in this browser with the log's public key: 3 entries",
+    );
+    expect(await check.locator("li").count()).toBe(0);
+    await check.getByText(/^Signed checkpoint \(\d+ log entries\)$/).click();
+    expect(await check.locator("pre").textContent()).toContain(`${tenant.tenantId}`);
+    expect(treeSize).toBeGreaterThanOrEqual(3);
 
     const states = page.getByRole("region", { name: "Consents" });
     const newsletter = states.locator("[data-consent=newsletter]");
@@ -375,7 +389,8 @@ describe("admin console", () => {
       shown(utcDay(1095)),
     );
 
-    const trail = page.getByRole("region", { name: "Proof trail" }).locator("tbody tr");
+    const trailRegion = page.getByRole("region", { name: "Proof trail" });
+    const trail = trailRegion.locator("tbody tr[data-kind=status_change]");
     expect(await trail.count()).toBe(2);
     // Newest first: the order's entry, then the newsletter accepted through the API.
     expect(await trail.nth(0).getAttribute("data-consent")).toBe("order");
@@ -383,11 +398,121 @@ describe("admin console", () => {
     expect(await trail.nth(1).getAttribute("data-consent")).toBe("newsletter");
     expect(await trail.nth(1).textContent()).toContain("Unknown → Accepted");
     expect(await trail.nth(1).textContent()).toContain("by the brand (API)");
+    // The binding comes first in the log, so last here; log indices go down.
+    const rows = trailRegion.locator("tbody tr");
+    expect(await rows.last().getAttribute("data-kind")).toBe("profile_binding");
+    const indices = (
+      await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-index")))
+    ).map(Number);
+    expect(indices).toEqual([...indices].sort((a, b) => b - a));
 
-    await page.getByRole("button", { name: "Check the chain again" }).click();
-    await expect.poll(() => chain.textContent(), WAIT).toContain("Proof chain intact: 2 entries");
+    // The download is the JSON document, and it verifies offline.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download the proof (JSON)" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`lapse-proof-${customer}.json`);
+    const saved = JSON.parse(await readFile(await download.path(), "utf8"));
+    expect(saved).toMatchObject({ format: "lapse-proof/2", profileId: customer });
+    const keys = await (await fetch(`${apiUrl}/.well-known/lapse-proof-key`)).text();
+    expect(await verifyProof(saved, keys.trim().split("\n"))).toMatchObject({
+      ok: true,
+      entries: 3,
+    });
+
+    const [again] = await Promise.all([
+      page.waitForResponse((response) => response.url().includes("admin.profiles.verify")),
+      page.getByRole("button", { name: "Check again" }).click(),
+    ]);
+    expect(again.ok()).toBe(true);
+    await expect.poll(() => check.getAttribute("aria-busy"), WAIT).toBe("false");
+    expect(await check.getAttribute("data-proof-ok")).toBe("true");
     // The lookup is a link: the same customer opens again from the address.
     expect(page.url()).toContain(`#/profiles/${customer}`);
+  });
+
+  it("erases a customer after a confirmation that says what it does, and then reads it as never seen", async () => {
+    const customer = `erase-${unique()}`;
+    await accept("newsletter", [customer]);
+    await backEnd.events.track.mutate({
+      events: [{ profileId: customer, type: "order_placed", occurredAt: new Date().toISOString() }],
+    });
+
+    await signIn();
+    await open(`profiles/${customer}`, "Customer lookup");
+    const check = page.getByRole("region", { name: "Proof check" });
+    await expect.poll(() => check.getAttribute("data-proof-ok"), WAIT).toBe("true");
+    expect(
+      await page
+        .getByRole("region", { name: "Proof trail" })
+        .locator("tbody tr[data-kind=status_change]")
+        .count(),
+    ).toBe(2);
+
+    const zone = page.getByRole("region", { name: "Erase this customer" });
+    await zone.getByRole("button", { name: "Erase customer…" }).click();
+    await dialog().waitFor();
+    const text = (await dialog().textContent()) ?? "";
+    expect(text).toContain(`Erase the customer “${customer}”?`);
+    expect(text).toContain(
+      "Deletes this customer's consents and their customer id from Lapse, for good.",
+    );
+    expect(text).toContain("Keeps the proof entries of their past changes, without the id");
+    expect(text).toContain("This cannot be undone.");
+    expect(text).toContain("A later import of this id is refused.");
+    // The focus starts on Cancel: Enter alone never erases.
+    expect(await focused()).toBe("Cancel");
+    await page.keyboard.press("Escape");
+    await dialog().waitFor({ state: "hidden" });
+    expect(await focused()).toBe("Erase customer…");
+    expect(
+      (await backEnd.profile.get.query({ profileId: customer })).consents.find(
+        (c) => c.consent === "newsletter",
+      )?.status,
+    ).toBe("accepted");
+
+    // A reason the API refuses (a control character) shows its error in the dialog.
+    await zone.getByRole("button", { name: "Erase customer…" }).click();
+    await dialog().getByLabel("Reason (optional)").fill("ticket\u0007");
+    await dialog().getByRole("button", { name: "Erase for good" }).click();
+    await expect.poll(() => dialog().getByRole("alert").count(), WAIT).toBeGreaterThan(0);
+    expect(await dialog().getByRole("alert").textContent()).toContain("reason");
+    await dialog().getByLabel("Reason (optional)").fill("ticket DPO-1234");
+    await snap("erase-dialog");
+    await dialog().getByRole("button", { name: "Erase for good" }).click();
+    await dialog().waitFor({ state: "hidden" });
+
+    await expect
+      .poll(flash, WAIT)
+      .toBe(`The customer “${customer}” was erased: 2 consent states deleted.`);
+    const gone = page.locator("[data-profile-found=false]");
+    await gone.waitFor();
+    expect(await gone.textContent()).toContain(`No customer “${customer}” in Lapse.`);
+    expect(await focused()).toContain(`No customer “${customer}” in Lapse.`);
+    expect(await page.getByRole("region", { name: "Proof trail" }).count()).toBe(0);
+    expect(await page.getByRole("region", { name: "Proof check" }).count()).toBe(0);
+    await snap("erased-customer");
+
+    // A reload reads the same; the API holds nothing for the id and refuses its import.
+    await page.reload();
+    await page.locator("[data-profile-found=false]").waitFor();
+    expect(await backEnd.profile.history.query({ profileId: customer })).toMatchObject({
+      items: [],
+    });
+    const refused = await backEnd.admin.profiles.import
+      .mutate({
+        items: [
+          {
+            profileId: customer,
+            consent: "newsletter",
+            status: "accepted",
+            changedAt: new Date().toISOString(),
+          },
+        ],
+      })
+      .catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(LapseError);
+    expect((refused as LapseError).code).toBe("PROFILE_ERASED");
   });
 
   it("creates a key that is shown once with a copy button, and revokes it", async () => {

@@ -1,11 +1,14 @@
 import {
   createLapseClient,
   LapseError,
+  type ProofProblem,
+  type ProofVerification,
   type RouterInputs,
   type RouterOutputs,
+  verifyProof,
 } from "@lapse/client";
 
-export { LapseError };
+export { LapseError, type ProofProblem, type ProofVerification, verifyProof };
 export type Consent = RouterOutputs["admin"]["consents"]["list"][number];
 export type ConsentKind = Consent["kind"];
 export type ConsentUpdate = RouterInputs["admin"]["consents"]["update"];
@@ -13,7 +16,18 @@ export type EventType = RouterInputs["admin"]["expiry"]["preview"]["extendOn"][n
 export type Forecast = RouterOutputs["admin"]["expiry"]["forecast"];
 export type Run = RouterOutputs["admin"]["runs"]["list"][number];
 export type RunDetail = RouterOutputs["admin"]["runs"]["get"];
+/** A customer's proof document (`lapse-proof/2` of @lapse/proof), as `admin.profiles.proof` answers it. */
 export type Proof = RouterOutputs["admin"]["profiles"]["proof"];
+export type ProofEntry = Proof["entries"][number];
+/** The server's check of a customer's entries against the tree and its signed checkpoint. */
+export type ProofCheck = RouterOutputs["admin"]["profiles"]["verify"];
+export type Erasure = RouterOutputs["admin"]["profiles"]["erase"];
+/**
+ * One consent of the customer as `profile.get` shows it: the document's `states` are the same
+ * view (apps/api services/profiles/view.ts), typed `unknown[]` by @lapse/proof because nothing
+ * signs them.
+ */
+export type ProfileState = RouterOutputs["profile"]["get"]["consents"][number];
 export type ApiKey = RouterOutputs["admin"]["keys"]["list"][number];
 export type Scope = NonNullable<RouterInputs["admin"]["keys"]["create"]["scopes"]>[number];
 

@@ -35,6 +35,8 @@ export interface Bench {
   /** The epoch day of T. */
   runDay: number;
   log(line: string): void;
+  /** Vars every served Worker gets (the run's proof keys, once the data is loaded). */
+  workerVars: Record<string, string>;
   /** Runs `use` against `wrangler dev` serving `script` on `persistTo`, then stops it. */
   serve<T>(
     options: { script: string; persistTo?: string; vars?: Record<string, string> },
@@ -60,7 +62,9 @@ export function createBench(opts: BenchOptions): Bench {
     runDay,
     T: runDay * MS_PER_DAY + 2 * 3_600_000,
     log,
+    workerVars: {},
     async serve(options, use) {
+      const vars = { ...bench.workerVars, ...options.vars };
       const dev = await startWranglerDev({
         config: API_CONFIG,
         persistTo: options.persistTo ?? bench.persistTo,
@@ -69,7 +73,7 @@ export function createBench(opts: BenchOptions): Bench {
         noBundle: true,
         logLevel: "warn",
         readyPath: "/healthz",
-        ...(options.vars ? { vars: options.vars } : {}),
+        vars,
       });
       running = {
         ...dev,

@@ -91,22 +91,26 @@ export async function measureRows(
 }
 
 export interface RuntimeCosts {
-  chain: { entries: number; cpu: Cpu };
+  /** Leaf hashing and tile integration of `entries` entries (what sealing computes). */
+  proof: { entries: number; cpu: Cpu };
   d1RoundTrip: { roundTrips: number; cpu: Cpu };
 }
 
-/** workerd's CPU for the proof chain's hashing (the real `link`) and for one D1 round trip. */
+/** workerd's CPU for sealing's hashing (the real entryLeafHash and appendToTiles) and a D1 round trip. */
 export async function measureRuntimeCosts(server: BenchServer): Promise<RuntimeCosts> {
   const entries = 20_000;
-  const [, chainCpu] = await withCpu(server, () =>
-    fetch(`${server.url}/__bench/chain?n=${entries}`),
-  );
+  const [, proofCpu] = await withCpu(server, async () => {
+    const response = await fetch(`${server.url}/__bench/proof?n=${entries}`);
+    if (!response.ok) {
+      throw new Error(`/__bench/proof answered ${response.status}: ${await response.text()}`);
+    }
+  });
   const roundTrips = 2000;
   const [, roundTripCpu] = await withCpu(server, () =>
     fetch(`${server.url}/__bench/d1?n=${roundTrips}`),
   );
   return {
-    chain: { entries, cpu: chainCpu },
+    proof: { entries, cpu: proofCpu },
     d1RoundTrip: { roundTrips, cpu: roundTripCpu },
   };
 }
@@ -119,15 +123,14 @@ export async function measureNaive(
   server: BenchServer,
   dataset: Dataset,
 ): Promise<NaiveFigures> {
-  const consentId = dataset.consentIds.newsletter;
-  if (!consentId) {
+  const consent = dataset.consentNums.newsletter;
+  if (consent === undefined) {
     throw new Error("The newsletter consent was not loaded.");
   }
   const response = await fetch(`${server.url}/__bench/naive`, {
     method: "POST",
     body: JSON.stringify({
-      tenantId: dataset.secrets.tenantId,
-      consentId,
+      consent,
       throughDay: bench.runDay - 2,
       limit: bench.opts.naive,
       at: bench.T + 60 * MS_PER_DAY,

@@ -32,7 +32,8 @@ const cli = defineCli({
     },
     "no-history": {
       type: "boolean",
-      description: "no acceptance history (one chained line per state by default)",
+      description:
+        "no acceptance entries: the log holds the profile bindings only (one acceptance per state by default)",
     },
     "chunk-size": {
       type: "string",

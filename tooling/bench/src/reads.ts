@@ -43,8 +43,8 @@ export async function createReader(bench: Bench, dataset: Dataset): Promise<Read
 
 export interface ReadFigures {
   reads: LoadResult & { cpu: Cpu };
-  /** One connection: the latency of a call that waits for no other. */
-  alone: LoadResult;
+  /** One connection: the latency (and CPU) of a call that waits for no other. */
+  alone: LoadResult & { cpu: Cpu };
   healthz: LoadResult & { cpu: Cpu };
   healthzAlone: LoadResult;
 }
@@ -65,13 +65,15 @@ export async function measureReads(
     seconds: 30,
     next: reader.next,
   });
-  const alone = await runLoad({
-    url: server.url,
-    connections: 1,
-    requests: 1000,
-    seconds: shortSeconds,
-    next: reader.next,
-  });
+  const [alone, aloneCpu] = await withCpu(server, () =>
+    runLoad({
+      url: server.url,
+      connections: 1,
+      requests: 1000,
+      seconds: shortSeconds,
+      next: reader.next,
+    }),
+  );
   const [reads, readsCpu] = await withCpu(server, () =>
     runLoad({
       url: server.url,
@@ -105,7 +107,7 @@ export async function measureReads(
   });
   return {
     reads: { ...reads, cpu: readsCpu },
-    alone,
+    alone: { ...alone, cpu: aloneCpu },
     healthz: { ...healthz, cpu: healthzCpu },
     healthzAlone,
   };

@@ -1,7 +1,9 @@
-// `pnpm bench`: builds a fresh local D1 through the real migrations and measures, in order,
-// raw SQLite's nightly run (the limit), the nightly run through the real cron path and a
-// night with nothing due, event ingest, storefront reads, then D1's rows per request and the
-// naive expiry on the metered entry point, and the night again with another chunk size. It
+// `pnpm bench`: builds a fresh local D1 through the real migrations, seeds it (states and a
+// sealed log, dataset.ts) and measures, in order: the limit (raw SQLite doing the minimum a
+// lapse needs, limit.ts) and raw SQLite running the nightly run's own code; the nightly run
+// through the real cron path and a night with nothing due; storage before and after the night
+// (dbstat); history:verify; event ingest and storefront reads; then D1's rows per request and
+// the naive expiry on the metered entry point, and the night again with another chunk size. It
 // prints figures and ratios and never fails on them; all load goes to 127.0.0.1, bounded in
 // count and time. `pnpm bench -- --help` lists the options.
 import { cpSync } from "node:fs";
@@ -9,12 +11,15 @@ import path from "node:path";
 import { type Bench, createBench, fmt, METERED_WORKER } from "./bench.ts";
 import { loadDataset } from "./dataset.ts";
 import { measureIngest } from "./ingest.ts";
+import { measureLimit } from "./limit.ts";
 import { measureNaive, measureRows, measureRuntimeCosts } from "./metered.ts";
 import { measureChunkComparison, measureNights } from "./night.ts";
 import { benchOptions } from "./options.ts";
 import { measureRawSqlite } from "./raw.ts";
 import { createReader, measureReads } from "./reads.ts";
 import { printReport, type Results, writeJson } from "./report.ts";
+import { snapshotStorage, storageFigures } from "./storage.ts";
+import { measureVerify } from "./verify.ts";
 import { bundleWorker } from "./worker-bundle.ts";
 
 async function run(bench: Bench): Promise<Results> {
@@ -30,33 +35,55 @@ async function run(bench: Bench): Promise<Results> {
   );
 
   const { dataset, load } = await loadDataset(bench);
+  bench.workerVars = { ...dataset.proofVars };
+  const loaded = snapshotStorage(bench);
   // A copy of the fresh D1, for the same night with another chunk size at the end.
   const comparePersist = path.join(work, "d1-compare");
   if (opts.compareChunkSize > 0) {
     cpSync(bench.persistTo, comparePersist, { recursive: true });
   }
-  // The limit first, on a copy taken before any run, while nothing else of ours runs.
+  // The limits first, while nothing else of ours runs: raw SQLite doing the minimum, then
+  // the nightly run's own code on raw SQLite (a copy taken before any run).
+  const limit = measureLimit(bench);
   const raw = await measureRawSqlite(bench, dataset);
 
   const reader = await createReader(bench, dataset);
   const vars =
     opts.chunkSizeFlag === undefined ? undefined : { EXPIRY_CHUNK_SIZE: String(opts.chunkSize) };
-  const timed = await bench.serve(
-    { script: workerBundle, ...(vars ? { vars } : {}) },
-    async (server) => {
-      const nights = await measureNights(bench, server, dataset);
-      const ingest = await measureIngest(bench, server, dataset);
-      const reads = await measureReads(bench, server, dataset, reader);
-      return { nights, ingest, reads, peakMemoryKiB: server.peakMemoryKiB() };
-    },
+  const script = { script: workerBundle, ...(vars ? { vars } : {}) };
+  const nights = await bench.serve(script, async (server) => ({
+    ...(await measureNights(bench, server, dataset)),
+    peakMemoryKiB: server.peakMemoryKiB(),
+  }));
+  // Storage after the night (its expiry entries sealed into tiles), and the log verified.
+  const storage = storageFigures(opts.states, loaded, snapshotStorage(bench));
+  bench.log(
+    `storage: ${fmt(storage.bytesPerState, 1)} B / state seeded, ${fmt(storage.bytesPerHistoryLine, 1)} B / line appended by the night (${fmt(storage.linesAppended)} lines)`,
   );
+  const verify = await measureVerify(bench, dataset, storage.afterNight.entries);
+  const timed = await bench.serve(script, async (server) => {
+    const ingest = await measureIngest(bench, server, dataset);
+    const reads = await measureReads(bench, server, dataset, reader);
+    return { ingest, reads, peakMemoryKiB: Math.max(nights.peakMemoryKiB, server.peakMemoryKiB()) };
+  });
   const metered = await bench.serve({ script: meteredBundle }, async (server) => ({
     rows: await measureRows(bench, server, dataset, reader),
     costs: await measureRuntimeCosts(server),
     naive: await measureNaive(bench, server, dataset),
   }));
   const compare = await measureChunkComparison(bench, workerBundle, comparePersist);
-  return { dataset, load, raw, ...timed, ...metered, compare };
+  return {
+    dataset,
+    load,
+    limit,
+    raw,
+    nights,
+    storage,
+    verify,
+    ...timed,
+    ...metered,
+    compare,
+  };
 }
 
 const bench = createBench(benchOptions());

@@ -32,7 +32,13 @@ export async function prepareLocalD1<T>(
 
 /** The Worker on that D1; ready once `readyPath` answers. */
 export function startLocalApi(
-  state: LocalApiState & { host?: string; port?: number; readyPath: string },
+  state: LocalApiState & {
+    host?: string;
+    port?: number;
+    readyPath: string;
+    /** Vars and secrets for the Worker (`--var`), e.g. the keys a `.dev.vars` would hold. */
+    vars?: Record<string, string>;
+  },
 ): Promise<DevServer> {
   return startWranglerDev({
     config: state.config,
@@ -40,5 +46,6 @@ export function startLocalApi(
     readyPath: state.readyPath,
     ...(state.host ? { host: state.host } : {}),
     ...(state.port ? { port: state.port } : {}),
+    ...(state.vars ? { vars: state.vars } : {}),
   });
 }

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import {
+  blob,
   index,
   integer,
   primaryKey,
@@ -9,12 +10,15 @@ import {
 } from "drizzle-orm/sqlite-core";
 
 /**
- * Every table but `tenant` carries `tenant_id`, and every query filters on it (R12). Instants
+ * Every control table but `tenant` carries `tenant_id`, every data table the tenant's `num`
+ * (or a profile key, which belongs to one tenant), and every query filters on it (R12). Instants
  * are epoch milliseconds; days are epoch days (whole UTC days since 1970-01-01, R1).
  */
 
 export const tenant = sqliteTable("tenant", {
   id: text("id").primaryKey(),
+  /** The tenant's number in the data tables (profiles, log). */
+  num: integer("num").notNull().unique(),
   name: text("name").notNull(),
   /** JSON array of origins allowed to call with a publishable key. */
   corsOrigins: text("cors_origins").notNull().default("[]"),
@@ -65,6 +69,8 @@ export const consent = sqliteTable(
   "consent",
   {
     id: text("id").primaryKey(),
+    /** The consent's number in the data tables (states, log). */
+    num: integer("num").notNull().unique(),
     tenantId: text("tenant_id")
       .notNull()
       .references(() => tenant.id),
@@ -88,72 +94,47 @@ export const consent = sqliteTable(
   (t) => [uniqueIndex("consent_tenant_id_key_idx").on(t.tenantId, t.key)],
 );
 
-export const consentState = sqliteTable(
-  "consent_state",
+/*
+ * The data tables (migration 0001, docs/storage.md) are written and read with bound SQL over
+ * `json_each` (services/profiles/states.ts, services/proof/); their shapes, for the few typed
+ * reads, are below. Hand-written migrations: `WITHOUT ROWID` and the append-only triggers are
+ * beyond drizzle-kit.
+ */
+
+/** A tenant's customer: `id` is the profile key of the states and the log. */
+export const profile = sqliteTable("profile", {
+  id: integer("id").primaryKey(),
+  tenant: integer("tenant").notNull(),
+  externalId: text("external_id").notNull(),
+  salt: blob("salt").notNull(),
+});
+
+/** One consent of one profile (R1); codes as in db/codes.ts. No row means `unknown`. */
+export const state = sqliteTable(
+  "state",
   {
-    tenantId: text("tenant_id").notNull(),
-    profileId: text("profile_id").notNull(),
-    consentId: text("consent_id")
-      .notNull()
-      .references(() => consent.id),
-    status: text("status", { enum: ["accepted", "refused", "unknown"] }).notNull(),
-    statusChangedAt: integer("status_changed_at").notNull(),
-    lastActivityDay: integer("last_activity_day"),
-    lastActivitySource: text("last_activity_source"),
+    profile: integer("profile").notNull(),
+    /** consent.num */
+    consent: integer("consent").notNull(),
+    status: integer("status").notNull(),
+    changedAt: integer("changed_at").notNull(),
+    activityDay: integer("activity_day"),
+    source: integer("source"),
     expiredAt: integer("expired_at"),
   },
-  (t) => [
-    // A profile's states are a prefix scan of the primary key.
-    primaryKey({ columns: [t.tenantId, t.profileId, t.consentId] }),
-    // The nightly scan (R10): accepted states of one consent by last-activity day. It covers
-    // the profile id too, so the scan and the history it writes read the index alone.
-    // Invariant: an accepted state always has a last-activity day.
-    index("consent_state_due_idx")
-      .on(t.tenantId, t.consentId, t.lastActivityDay, t.profileId)
-      .where(sql`status = 'accepted'`),
-  ],
+  (t) => [primaryKey({ columns: [t.profile, t.consent] })],
 );
 
-/** Append-only proof trail (R11). `seq` orders it and is the cursor of pagination. */
-export const consentHistory = sqliteTable(
-  "consent_history",
+/** The signed checkpoints of each tenant's log (R11), oldest first by size. */
+export const checkpoint = sqliteTable(
+  "checkpoint",
   {
-    seq: integer("seq").primaryKey(),
-    tenantId: text("tenant_id").notNull(),
-    profileId: text("profile_id").notNull(),
-    consentId: text("consent_id").notNull(),
-    consentKey: text("consent_key").notNull(),
-    consentVersion: integer("consent_version").notNull(),
-    fromStatus: text("from_status").notNull(),
-    toStatus: text("to_status").notNull(),
-    reason: text("reason").notNull(),
-    actor: text("actor").notNull(),
-    occurredAt: integer("occurred_at").notNull(),
-    recordedAt: integer("recorded_at").notNull(),
-    /** The hash of the profile's previous entry ('' for its first): the chain (services/history). */
-    prevHash: text("prev_hash").notNull(),
-    /** SHA-256 over `prev_hash` and this entry's fields. */
-    hash: text("hash").notNull(),
+    tenant: integer("tenant").notNull(),
+    size: integer("size").notNull(),
+    note: text("note").notNull(),
+    signedAt: integer("signed_at").notNull(),
   },
-  (t) => [
-    index("consent_history_tenant_id_profile_id_seq_idx").on(t.tenantId, t.profileId, t.seq),
-    // The chain stays a line through triggers (migration 0003): a line whose `prev_hash` is not
-    // its profile's head is refused, and each line moves the head.
-    // The change feed (admin.changes.list): a tenant's changes in recording order.
-    index("consent_history_tenant_id_seq_idx").on(t.tenantId, t.seq),
-  ],
-);
-
-/** The last entry of each profile's chain, so that deleting the newest entries shows too. */
-export const historyHead = sqliteTable(
-  "history_head",
-  {
-    tenantId: text("tenant_id").notNull(),
-    profileId: text("profile_id").notNull(),
-    hash: text("hash").notNull(),
-    entries: integer("entries").notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.tenantId, t.profileId] })],
+  (t) => [primaryKey({ columns: [t.tenant, t.size] })],
 );
 
 /** Every wording a consent has had, so the proof says what each customer answered (R11). */

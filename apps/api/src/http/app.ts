@@ -6,6 +6,7 @@ import { createDb } from "../db/client.ts";
 import { varsOf } from "../env.ts";
 import { errorEnvelope } from "../error-codes.ts";
 import { newId } from "../ids.ts";
+import { proofKeysOf } from "../services/proof/keys.ts";
 import type { RateLimiter } from "../trpc/context.ts";
 import { consoleSessionRoutes } from "./console-session.ts";
 import { resolveCredentials } from "./credentials.ts";
@@ -120,6 +121,16 @@ export function createApp(options: AppOptions = {}) {
   );
 
   app.get("/healthz", (c) => c.json({ ok: true }));
+
+  // The transparency log's verifier keys (R11, docs/proof.md), for anyone checking a proof
+  // offline: the current key on the first line, then the keys of earlier signing keys.
+  app.get("/.well-known/lapse-proof-key", async (c) => {
+    const keys = await proofKeysOf(c.env).verifierKeys();
+    return c.text(`${keys.join("\n")}\n`, 200, {
+      "Cache-Control": "public, max-age=300",
+      "Access-Control-Allow-Origin": "*",
+    });
+  });
 
   app.notFound((c) =>
     c.json(

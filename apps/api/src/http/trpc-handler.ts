@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Context } from "hono";
 import type { ExpiryRuntime } from "../services/expiry/runtime.ts";
+import { proofKeysOf } from "../services/proof/keys.ts";
 import type { RateLimiter, ServerDeps, TrpcContext } from "../trpc/context.ts";
 import { appRouter } from "../trpc/router.ts";
 import type { AppEnv } from "./env.ts";
@@ -29,6 +30,7 @@ export function trpcHandler(options: {
           resHeaders,
           signingSecrets: c.get("signingSecrets"),
           expiry: options.expiryRuntime(c.env),
+          proof: proofKeysOf(c.env),
         };
         return {
           requestId,

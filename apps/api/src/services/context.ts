@@ -15,6 +15,8 @@ export interface UnscopedContext {
  */
 export interface ServiceContext extends UnscopedContext {
   tenantId: string;
+  /** The tenant's number in the data tables (profiles, states, log). */
+  tenantNum: number;
   actor: string;
 }
 

@@ -5,7 +5,8 @@ export type ServiceErrorCode =
   | "CONFLICT"
   | "LEGAL_BASIS_REFUSED"
   | "EXPIRY_ACTIVE"
-  | "EXPIRY_NOT_CONFIGURED";
+  | "EXPIRY_NOT_CONFIGURED"
+  | "PROFILE_ERASED";
 
 /** One bad item of a batch: where it is and why it was refused. */
 export interface ItemIssue {

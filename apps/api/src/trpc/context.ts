@@ -1,6 +1,7 @@
 import type { Db } from "../db/client.ts";
 import type { ExpiryRuntime } from "../services/expiry/runtime.ts";
 import type { Credential, SigningSecrets } from "../services/keys/authenticate-key.ts";
+import type { ProofKeys } from "../services/proof/keys.ts";
 
 /** Replaceable in tests; in production the Workers Rate Limiting binding. */
 export interface RateLimiter {
@@ -22,6 +23,8 @@ export interface ServerDeps {
   signingSecrets: SigningSecrets;
   /** For `admin.runs.trigger`. */
   expiry: ExpiryRuntime;
+  /** The transparency log's keys and the erasure key (R11, R13), from the Worker's secrets. */
+  proof: ProofKeys;
 }
 
 /**

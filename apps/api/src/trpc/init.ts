@@ -105,6 +105,7 @@ export function serviceContext(
   return {
     db: ctx.db,
     tenantId: ctx.credential.tenantId,
+    tenantNum: ctx.credential.tenantNum,
     actor: ctx.credential.keyId,
     now: ctx.now,
   };

@@ -77,7 +77,10 @@ export async function consentId(tenantId: string, key: string): Promise<string> 
   return row.id;
 }
 
-/** A consent_state row written straight into D1 (e.g. a state the nightly run lapsed). */
+/**
+ * A state written straight into D1 (e.g. a state the nightly run lapsed), with the profile
+ * row it needs. No log entry: the state is what an insider or an old run left.
+ */
 export async function insertState(
   tenantId: string,
   state: {
@@ -89,19 +92,27 @@ export async function insertState(
     expiredAt?: number | null;
   },
 ) {
-  await env.DB.prepare(
-    `INSERT INTO consent_state (tenant_id, profile_id, consent_id, status, status_changed_at,
-      last_activity_day, last_activity_source, expired_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
-    .bind(
+  const tenantNum = "(SELECT num FROM tenant WHERE id = ?1)";
+  await env.DB.batch([
+    env.DB.prepare(
+      `INSERT INTO profile (tenant, external_id, salt) VALUES (${tenantNum}, ?2, randomblob(32))
+       ON CONFLICT (tenant, external_id) DO NOTHING`,
+    ).bind(tenantId, state.profileId),
+    env.DB.prepare(
+      `INSERT INTO state (profile, consent, status, changed_at, activity_day, source, expired_at)
+       VALUES ((SELECT id FROM profile WHERE tenant = ${tenantNum} AND external_id = ?2),
+         (SELECT num FROM consent WHERE tenant_id = ?1 AND id = ?3),
+         (SELECT code FROM status_code WHERE name = ?4), ?5, ?6, ?7, ?8)`,
+    ).bind(
       tenantId,
       state.profileId,
       await consentId(tenantId, state.consent),
       state.status,
       state.statusChangedAt,
       state.lastActivityDay ?? null,
-      state.lastActivityDay === undefined || state.lastActivityDay === null ? null : "accepted",
+      // The acceptance itself (source 0) last extended it.
+      state.lastActivityDay === undefined || state.lastActivityDay === null ? null : 0,
       state.expiredAt ?? null,
-    )
-    .run();
+    ),
+  ]);
 }

@@ -202,8 +202,17 @@ export function validInputs(ids: TenantIds & { consents: string[] }) {
         },
       ),
     }),
+    "admin.profiles.erase": fc.record(
+      { profileId: profile, reason: text(200) },
+      { requiredKeys: ["profileId"] },
+    ),
     "admin.profiles.verify": fc.record({ profileId: profile }),
     "admin.profiles.proof": fc.record({ profileId: profile }),
+    "admin.proof.checkpoint": fc.constant(undefined),
+    "admin.proof.consistency": fc.record(
+      { from: fc.integer({ min: 0, max: 40 }), to: fc.integer({ min: 0, max: 40 }) },
+      { requiredKeys: ["from"] },
+    ),
     "admin.keys.create": fc.record(
       {
         kind: fc.constantFrom("secret", "publishable"),

@@ -32,7 +32,7 @@ export interface MatrixRow {
    * Queries only: the status when the other tenant's catalogue has the same consent keys (the
    * answer is then about the other tenant's own consent of that key).
    */
-  crossTenantSameKeys?: 200 | 404;
+  crossTenantSameKeys?: 200 | 400 | 404;
   /**
    * The input names none of this tenant's data, so with another tenant's key the call acts
    * on that tenant's own data: it may write there (never here).
@@ -49,10 +49,7 @@ const everyStatusUnknown = (data: unknown) =>
   (data as { consents: { status: string }[] }).consents.every((c) => c.status === "unknown");
 const noItems = (data: unknown) => (data as { items: unknown[] }).items.length === 0;
 const noEntries = (data: unknown) => (data as { entries: number }).entries === 0;
-const emptyProof = (data: unknown) => {
-  const proof = data as { states: { status: string }[]; trail: unknown[] };
-  return proof.trail.length === 0 && proof.states.every((s) => s.status === "unknown");
-};
+const noProblems = (data: unknown) => (data as { problems: unknown[] }).problems.length === 0;
 
 export const MATRIX_ROWS: Record<string, MatrixRow> = {
   "catalog.list": {
@@ -186,20 +183,41 @@ export const MATRIX_ROWS: Record<string, MatrixRow> = {
     }),
     crossTenant: 400,
   },
+  // R13: another tenant's key finds no such profile in its own tenant.
+  "admin.profiles.erase": {
+    type: "mutation",
+    input: (ids) => ({ profileId: ids.profileId, reason: "ticket 42" }),
+    crossTenant: 404,
+  },
   // The tamper-evident history (R11).
   "admin.profiles.verify": {
     type: "query",
     input: (ids) => ({ profileId: ids.profileId }),
     crossTenant: 200,
     crossTenantSameKeys: 200,
-    showsNothing: noEntries,
+    showsNothing: (data) => noEntries(data) && noProblems(data),
   },
+  // A profile the caller's tenant never saw has no proof document: 404, as for any unknown id.
   "admin.profiles.proof": {
     type: "query",
     input: (ids) => ({ profileId: ids.profileId }),
+    crossTenant: 404,
+    crossTenantSameKeys: 404,
+  },
+  // The log's own endpoints answer about the caller's tenant only (its own checkpoint).
+  "admin.proof.checkpoint": {
+    type: "query",
+    input: () => undefined,
     crossTenant: 200,
     crossTenantSameKeys: 200,
-    showsNothing: emptyProof,
+    showsNothing: (data) => (data as { treeSize: number }).treeSize === 0,
+  },
+  // Another tenant's log is empty: a proof from size 1 is beyond it.
+  "admin.proof.consistency": {
+    type: "query",
+    input: () => ({ from: 1 }),
+    crossTenant: 400,
+    crossTenantSameKeys: 400,
   },
 
   "admin.keys.create": {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { keyChecks, profileTokenChecks } from "../support/access-checks.ts";
 import { historyRows, unchanged } from "../support/db.ts";
-import { consentId, createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories.ts";
+import { createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories.ts";
 import { expectError, expectOk, mutate, query } from "../support/http.ts";
 import { profileToken } from "../support/tokens.ts";
 
@@ -121,19 +121,28 @@ describe("profile.history", () => {
 
   it("answers 50 entries per page unless told", async () => {
     const tenant = await createTenant({ consents: DEMO_CONSENTS });
-    const consent = await consentId(tenant.tenantId, "newsletter");
-    const now = Date.now();
-    await env.DB.batch(
-      Array.from({ length: 51 }, (_, i) =>
-        env.DB.prepare(
-          `INSERT INTO consent_history (tenant_id, profile_id, consent_id, consent_key,
-            consent_version, from_status, to_status, reason, actor, occurred_at, recorded_at,
-            prev_hash, hash)
-           VALUES (?, 'p1', ?, 'newsletter', 1, 'unknown', 'accepted', 'import', 'key_x', ?, ?, ?, ?)`,
-          // Pagination does not read the chain, but the database checks each link.
-        ).bind(tenant.tenantId, consent, now - i, now, i === 0 ? "" : `hash-${i - 1}`, `hash-${i}`),
-      ),
-    );
+    // 51 entries straight in the log: 26 acceptances and 25 withdrawals of one consent.
+    await env.DB.batch([
+      env.DB.prepare(
+        `INSERT INTO profile (tenant, external_id, salt)
+         VALUES ((SELECT num FROM tenant WHERE id = ?1), 'p1', randomblob(32))`,
+      ).bind(tenant.tenantId),
+      env.DB.prepare(
+        `INSERT INTO actor (tenant, name) VALUES ((SELECT num FROM tenant WHERE id = ?1), 'key_x')`,
+      ).bind(tenant.tenantId),
+      env.DB.prepare(
+        `WITH RECURSIVE g (value) AS (SELECT 0 UNION ALL SELECT value + 1 FROM g WHERE value < 50)
+         INSERT INTO entry (tenant, idx, kind, profile, consent, version, from_status, to_status,
+           reason, actor, occurred_at, recorded_at)
+         SELECT t.num, g.value, 1, p.id, c.num, 1, g.value % 2, 1 - g.value % 2, 5, a.id, ?2, ?2
+         FROM tenant AS t
+         JOIN g
+         JOIN profile AS p ON p.tenant = t.num AND p.external_id = 'p1'
+         JOIN consent AS c ON c.tenant_id = t.id AND c.key = 'newsletter'
+         JOIN actor AS a ON a.tenant = t.num AND a.name = 'key_x'
+         WHERE t.id = ?1`,
+      ).bind(tenant.tenantId, Date.now()),
+    ]);
     const first = expectOk(await history(tenant, { profileId: "p1" }));
     expect(first.items).toHaveLength(50);
     expect(first.nextCursor).not.toBeNull();
@@ -187,12 +196,16 @@ describe("profile.history", () => {
     await flip(tenant, "p1", 2);
     const rows = await historyRows(tenant.tenantId, "p1");
     await expect(
-      env.DB.prepare("UPDATE consent_history SET to_status = 'refused' WHERE tenant_id = ?")
+      env.DB.prepare(
+        "UPDATE entry SET to_status = 2 WHERE tenant = (SELECT num FROM tenant WHERE id = ?)",
+      )
         .bind(tenant.tenantId)
         .run(),
     ).rejects.toThrow(/append-only/);
     await expect(
-      env.DB.prepare("DELETE FROM consent_history WHERE tenant_id = ?").bind(tenant.tenantId).run(),
+      env.DB.prepare("DELETE FROM entry WHERE tenant = (SELECT num FROM tenant WHERE id = ?)")
+        .bind(tenant.tenantId)
+        .run(),
     ).rejects.toThrow(/append-only/);
     expect(await historyRows(tenant.tenantId, "p1")).toEqual(rows);
   });

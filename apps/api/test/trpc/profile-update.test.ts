@@ -200,7 +200,7 @@ describe("profile.update", () => {
     ];
     expectOk(await update(tenant, "p1", changes));
     const before = await snapshot(tenant.tenantId);
-    expect(before.consent_history).toHaveLength(2);
+    expect(before.entry).toHaveLength(3);
     expectOk(await update(tenant, "p1", changes));
     expect(await snapshot(tenant.tenantId)).toEqual(before);
   });

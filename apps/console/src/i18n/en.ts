@@ -59,6 +59,7 @@ export const en = {
     entry_event: "entry event",
     expired: "lapsed (expiry)",
     import: "import",
+    erased: "erasure",
   } as Record<string, string>,
   consents: {
     title: "Consents",
@@ -227,15 +228,68 @@ export const en = {
     colReason: "How",
     colActor: "By",
     colRecorded: "Recorded",
-    colHash: "Hash",
-    chainOk: (entries: number) =>
-      `Proof chain intact: ${entries} ${entries === 1 ? "entry" : "entries"}, none edited, removed or reordered.`,
-    chainBroken: (count: number) =>
-      `Proof chain broken: ${count} ${count === 1 ? "problem" : "problems"} found.`,
-    checkAgain: "Check the chain again",
+    colIndex: "Log index",
+    entryBinding:
+      "Customer id bound to the log (a salted commitment: the id itself is not in the log).",
+    entryErasure: (reason: string) => `Customer erased (${reason}).`,
+    entryOther: (kind: string) => `An entry of kind “${kind}”.`,
+    checkTitle: "Proof check",
+    checking: "Checking the proof…",
+    proofOk: (entries: number) =>
+      `Proof verified: ${entries} ${entries === 1 ? "entry" : "entries"} in the signed log, none edited, removed or reordered.`,
+    proofBroken: (count: number) =>
+      `Proof check failed: ${count} ${count === 1 ? "problem" : "problems"} found.`,
+    provenAgainst: (treeSize: number) =>
+      `Against the signed checkpoint of ${treeSize} log ${treeSize === 1 ? "entry" : "entries"}.`,
+    documentOk: (entries: number, treeSize: number) =>
+      `The downloadable document also verifies in this browser with the log's public key: ${entries} ${entries === 1 ? "entry" : "entries"}, each included in the signed tree of ${treeSize}.`,
+    documentBroken: (count: number) =>
+      `The downloadable document does not verify in this browser: ${count} ${count === 1 ? "problem" : "problems"}.`,
+    problemKind: {
+      edited: "Edited",
+      missing: "Missing",
+      reordered: "Reordered",
+      inserted: "Inserted",
+      truncated: "Truncated",
+      tree: "Tree rewritten",
+      signature: "Signature",
+      rollback: "Rolled back",
+      inconsistent: "Inconsistent",
+      binding: "Customer binding",
+      malformed: "Malformed",
+      checkpoint: "Checkpoint",
+      inclusion: "Inclusion",
+      order: "Order",
+    } as Record<string, string>,
+    checkpointTitle: (treeSize: number) => `Signed checkpoint (${treeSize} log entries)`,
+    checkpointOrigin: "Log",
+    checkpointRoot: "Root hash",
+    checkAgain: "Check again",
     checkedAt: (time: string) => `Checked at ${time}.`,
     download: "Download the proof (JSON)",
     byRun: "nightly expiry run",
+    neverSeen: (id: string) => `No customer “${id}” in Lapse.`,
+    neverSeenBody:
+      "Nothing is recorded for this id: it was never seen, or it was erased. An erased id reads the same as one never seen.",
+    eraseTitle: "Erase this customer",
+    eraseHint:
+      "For a right-to-erasure request (GDPR art. 17). Deletes the customer's consents and id for good; the proof entries stay, naming no one.",
+    erase: "Erase customer…",
+    eraseDialogTitle: (id: string) => `Erase the customer “${id}”?`,
+    eraseBody: [
+      "Deletes this customer's consents and their customer id from Lapse, for good.",
+      "Keeps the proof entries of their past changes, without the id: they can no longer be linked to this customer, and every other customer's proof stays valid.",
+      "This cannot be undone.",
+      "A later import of this id is refused. A new acceptance sent through the API starts a new customer with no history.",
+    ],
+    eraseBackups:
+      "The database's restorable copies (D1 Time Travel) still hold the data for up to 30 days.",
+    eraseReason: "Reason (optional)",
+    eraseReasonHint: (max: number) =>
+      `A ticket number or “GDPR art. 17 request”, at most ${max} characters. It is kept in the log: never personal data.`,
+    eraseConfirm: "Erase for good",
+    erasedDone: (id: string, states: number) =>
+      `The customer “${id}” was erased: ${states} consent ${states === 1 ? "state" : "states"} deleted.`,
   },
   keys: {
     title: "API keys",
@@ -289,6 +343,7 @@ export const en = {
     EXPIRY_ACTIVE:
       "The extending actions cannot change while expiry is active: deactivate or reconfigure.",
     EXPIRY_NOT_CONFIGURED: "Set the number of days first.",
+    PROFILE_ERASED: "This customer id was erased: it cannot be imported again.",
     TOO_MANY_REQUESTS: "Too many requests: wait a minute and try again.",
     NETWORK_ERROR: "The API could not be reached. Check your connection and try again.",
     INTERNAL_SERVER_ERROR: "Something went wrong on the server.",

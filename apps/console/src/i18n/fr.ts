@@ -59,6 +59,7 @@ export const fr: Dictionary = {
     entry_event: "événement d'entrée",
     expired: "expiré",
     import: "import",
+    erased: "effacement",
   },
   consents: {
     title: "Consentements",
@@ -229,15 +230,68 @@ export const fr: Dictionary = {
     colReason: "Comment",
     colActor: "Par",
     colRecorded: "Enregistré",
-    colHash: "Empreinte",
-    chainOk: (entries) =>
-      `Chaîne de preuve intacte : ${entries} ${entries <= 1 ? "entrée" : "entrées"}, aucune modifiée, supprimée ou réordonnée.`,
-    chainBroken: (count) =>
-      `Chaîne de preuve rompue : ${count} ${count <= 1 ? "problème trouvé" : "problèmes trouvés"}.`,
-    checkAgain: "Vérifier à nouveau la chaîne",
+    colIndex: "Index dans le journal",
+    entryBinding:
+      "Identifiant client lié au journal (un engagement salé : l'identifiant lui-même n'est pas dans le journal).",
+    entryErasure: (reason) => `Client effacé (${reason}).`,
+    entryOther: (kind) => `Une entrée de type « ${kind} ».`,
+    checkTitle: "Vérification de la preuve",
+    checking: "Vérification de la preuve…",
+    proofOk: (entries) =>
+      `Preuve vérifiée : ${entries} ${entries <= 1 ? "entrée" : "entrées"} dans le journal signé, aucune modifiée, supprimée ou réordonnée.`,
+    proofBroken: (count) =>
+      `Échec de la vérification : ${count} ${count <= 1 ? "problème trouvé" : "problèmes trouvés"}.`,
+    provenAgainst: (treeSize) =>
+      `Par rapport au point de contrôle signé de ${treeSize} ${treeSize <= 1 ? "entrée" : "entrées"} du journal.`,
+    documentOk: (entries, treeSize) =>
+      `Le document téléchargeable se vérifie aussi dans ce navigateur avec la clé publique du journal : ${entries} ${entries <= 1 ? "entrée incluse" : "entrées incluses"} dans l'arbre signé de ${treeSize}.`,
+    documentBroken: (count) =>
+      `Le document téléchargeable ne se vérifie pas dans ce navigateur : ${count} ${count <= 1 ? "problème" : "problèmes"}.`,
+    problemKind: {
+      edited: "Modifiée",
+      missing: "Manquante",
+      reordered: "Réordonnée",
+      inserted: "Insérée",
+      truncated: "Tronqué",
+      tree: "Arbre réécrit",
+      signature: "Signature",
+      rollback: "Retour en arrière",
+      inconsistent: "Incohérent",
+      binding: "Lien du client",
+      malformed: "Mal formé",
+      checkpoint: "Point de contrôle",
+      inclusion: "Inclusion",
+      order: "Ordre",
+    },
+    checkpointTitle: (treeSize) => `Point de contrôle signé (${treeSize} entrées du journal)`,
+    checkpointOrigin: "Journal",
+    checkpointRoot: "Empreinte racine",
+    checkAgain: "Vérifier à nouveau",
     checkedAt: (time) => `Vérifiée à ${time}.`,
     download: "Télécharger la preuve (JSON)",
     byRun: "exécution de l'expiration",
+    neverSeen: (id) => `Aucun client « ${id} » dans Lapse.`,
+    neverSeenBody:
+      "Rien n'est enregistré pour cet identifiant : il n'a jamais été vu, ou il a été effacé. Un identifiant effacé se lit comme un identifiant jamais vu.",
+    eraseTitle: "Effacer ce client",
+    eraseHint:
+      "Pour une demande d'effacement (RGPD art. 17). Supprime définitivement les consentements et l'identifiant du client ; les entrées de la preuve restent, sans nommer personne.",
+    erase: "Effacer le client…",
+    eraseDialogTitle: (id) => `Effacer le client « ${id} » ?`,
+    eraseBody: [
+      "Supprime définitivement de Lapse les consentements de ce client et son identifiant client.",
+      "Conserve les entrées de la preuve de ses changements passés, sans l'identifiant : elles ne peuvent plus être reliées à ce client, et la preuve de tous les autres clients reste valide.",
+      "Cette action est irréversible.",
+      "Un import ultérieur de cet identifiant sera refusé. Une nouvelle acceptation envoyée par l'API crée un nouveau client, sans historique.",
+    ],
+    eraseBackups:
+      "Les copies restaurables de la base (D1 Time Travel) conservent encore les données jusqu'à 30 jours.",
+    eraseReason: "Motif (facultatif)",
+    eraseReasonHint: (max) =>
+      `Un numéro de ticket ou « demande RGPD art. 17 », ${max} caractères au plus. Il est conservé dans le journal : jamais de données personnelles.`,
+    eraseConfirm: "Effacer définitivement",
+    erasedDone: (id, states) =>
+      `Le client « ${id} » a été effacé : ${states} ${states <= 1 ? "état de consentement supprimé" : "états de consentement supprimés"}.`,
   },
   keys: {
     title: "Clés d'API",
@@ -293,6 +347,7 @@ export const fr: Dictionary = {
     EXPIRY_ACTIVE:
       "Les actions de prolongation ne peuvent pas changer tant que l'expiration est activée : désactivez ou reconfigurez.",
     EXPIRY_NOT_CONFIGURED: "Réglez d'abord le nombre de jours.",
+    PROFILE_ERASED: "Cet identifiant client a été effacé : il ne peut plus être importé.",
     TOO_MANY_REQUESTS: "Trop de requêtes : patientez une minute et réessayez.",
     NETWORK_ERROR: "L'API est injoignable. Vérifiez votre connexion et réessayez.",
     INTERNAL_SERVER_ERROR: "Une erreur s'est produite sur le serveur.",

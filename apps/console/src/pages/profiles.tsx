@@ -1,6 +1,6 @@
-import { useMutation, useQuery } from "@tanstack/react-query";
-import { useId, useState } from "react";
-import { lapse, type Proof } from "../api.ts";
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useId, useRef, useState } from "react";
+import { LapseError, lapse, type ProfileState, type Proof } from "../api.ts";
 import { DataTable } from "../components/data-table.tsx";
 import { ErrorAlert, Loading, Section } from "../components/feedback.tsx";
 import { Field } from "../components/field.tsx";
@@ -8,18 +8,25 @@ import { PageHeading } from "../components/page-heading.tsx";
 import { useI18n } from "../i18n/index.tsx";
 import { href, navigate } from "../router.ts";
 import { keysQuery } from "./keys.tsx";
+import { consentTitles, entryTime, trailRows } from "./profile/entries.ts";
+import { EraseCustomer } from "./profile/erase.tsx";
+import { ProofCheck, proofText } from "./profile/proof-check.tsx";
 
 export function ProfilesPage({ profileId }: { profileId: string | null }) {
   const { t } = useI18n();
   const id = useId();
   const [draft, setDraft] = useState(profileId ?? "");
-  // admin.profiles.proof holds the states, the whole trail and the chain check in one answer,
-  // and needs only the admin scope (profile.get and profile.history need `profiles`).
+  // admin.profiles.proof holds the states and the whole trail with its inclusion proofs in one
+  // answer (the `lapse-proof/2` document), and needs only the admin scope (profile.get and
+  // profile.history need `profiles`). It answers NOT_FOUND for an id never seen or erased.
   const proof = useQuery({
     queryKey: ["proof", profileId],
     queryFn: () => lapse.admin.profiles.proof.query({ profileId: profileId ?? "" }),
     enabled: profileId !== null,
   });
+  const notFound = proof.error instanceof LapseError && proof.error.code === "NOT_FOUND";
+  // The id just erased here, so that the "never seen" notice takes the focus from the dialog.
+  const [erased, setErased] = useState<string | null>(null);
 
   return (
     <>
@@ -57,18 +64,45 @@ export function ProfilesPage({ profileId }: { profileId: string | null }) {
         </form>
       </search>
       {profileId !== null && proof.isPending ? <Loading /> : null}
-      <ErrorAlert error={proof.error} />
-      {proof.data ? <ProofView proof={proof.data} /> : null}
+      {profileId !== null && notFound ? (
+        <NeverSeen profileId={profileId} focus={erased === profileId} />
+      ) : (
+        <ErrorAlert error={proof.error} />
+      )}
+      {proof.data && !notFound ? (
+        <ProofView proof={proof.data} onErased={() => setErased(proof.data.profileId)} />
+      ) : null}
     </>
   );
 }
 
-function ProofView({ proof }: { proof: Proof }) {
+/** An id with no profile in the tenant: never seen, or erased (the two read the same, R13). */
+function NeverSeen({ profileId, focus }: { profileId: string; focus: boolean }) {
+  const { t } = useI18n();
+  const ref = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (focus) {
+      ref.current?.focus();
+    }
+  }, [focus]);
+  return (
+    <div className="card never-seen" data-profile-found="false">
+      <p ref={ref} tabIndex={-1}>
+        <strong>{t.profiles.neverSeen(profileId)}</strong> {t.profiles.neverSeenBody}
+      </p>
+    </div>
+  );
+}
+
+function ProofView({ proof, onErased }: { proof: Proof; onErased(): void }) {
   const { t, day, instant } = useI18n();
-  const titles = new Map(proof.states.map((s) => [s.consent, s.title]));
+  // The document's states are profile.get's view (informative: nothing signs them).
+  const states = proof.states as ProfileState[];
+  const titleOf = consentTitles(proof.consents, new Map(states.map((s) => [s.consent, s.title])));
+  const rows = trailRows(proof.entries);
   return (
     <>
-      <ChainCheck proof={proof} />
+      <ProofCheck proof={proof} />
       <Section title={t.profiles.statesTitle}>
         <DataTable
           className="states"
@@ -80,7 +114,7 @@ function ProofView({ proof }: { proof: Proof }) {
             t.profiles.colValidUntil,
             t.profiles.colLapsedOn,
           ]}
-          rows={proof.states}
+          rows={states}
         >
           {(state) => (
             <tr key={state.consent} data-consent={state.consent}>
@@ -116,34 +150,56 @@ function ProofView({ proof }: { proof: Proof }) {
             t.profiles.colReason,
             t.profiles.colActor,
             t.profiles.colRecorded,
-            t.profiles.colHash,
+            t.profiles.colIndex,
           ]}
-          // Newest first, as people read a history; the proof document keeps chain order.
-          rows={[...proof.trail].reverse()}
+          // Newest first, as people read a history; the proof document keeps the log's order.
+          rows={rows}
           empty={t.profiles.trailEmpty}
         >
-          {(entry) => (
-            <tr key={entry.seq} data-seq={entry.seq} data-consent={entry.consent}>
-              <th scope="row">{instant(entry.occurredAt)}</th>
-              <td>
-                {titles.get(entry.consent) ?? entry.consent}{" "}
-                <span className="muted small">v{entry.consentVersion}</span>
-              </td>
-              <td className="change">
-                {t.status[entry.from as keyof typeof t.status] ?? entry.from}
-                {" → "}
-                {t.status[entry.to as keyof typeof t.status] ?? entry.to}
-              </td>
-              <td>{t.reason[entry.reason] ?? entry.reason}</td>
-              <td>
-                <Actor actor={entry.actor} />
-              </td>
-              <td>{instant(entry.recordedAt)}</td>
-              <td>
-                <code title={entry.hash}>{entry.hash.slice(0, 12)}…</code>
-              </td>
-            </tr>
-          )}
+          {({ index, view }) => {
+            const when = entryTime(view);
+            return (
+              <tr
+                key={index}
+                data-index={index}
+                data-kind={view.kind}
+                data-consent={view.kind === "status_change" ? view.consent : undefined}
+              >
+                <th scope="row">{when ? instant(when) : t.profiles.never}</th>
+                {view.kind === "status_change" ? (
+                  <>
+                    <td>
+                      {titleOf(view.consent, view.consentVersion)}{" "}
+                      {view.consentVersion === null ? null : (
+                        <span className="muted small">v{view.consentVersion}</span>
+                      )}
+                    </td>
+                    <td className="change">
+                      {t.status[view.from as keyof typeof t.status] ?? view.from}
+                      {" → "}
+                      {t.status[view.to as keyof typeof t.status] ?? view.to}
+                    </td>
+                    <td>{t.reason[view.reason] ?? view.reason}</td>
+                    <td>
+                      <Actor actor={view.actor} />
+                    </td>
+                  </>
+                ) : (
+                  <td colSpan={4} className="muted">
+                    {view.kind === "profile_binding"
+                      ? t.profiles.entryBinding
+                      : view.kind === "erasure"
+                        ? t.profiles.entryErasure(view.reason)
+                        : t.profiles.entryOther(view.name)}
+                  </td>
+                )}
+                <td>{view.recordedAt ? instant(view.recordedAt) : t.profiles.never}</td>
+                <td>
+                  <code>#{index}</code>
+                </td>
+              </tr>
+            );
+          }}
         </DataTable>
         <div className="actions start">
           <button type="button" onClick={() => download(proof)}>
@@ -151,6 +207,7 @@ function ProofView({ proof }: { proof: Proof }) {
           </button>
         </div>
       </Section>
+      <EraseCustomer profileId={proof.profileId} onErased={onErased} />
     </>
   );
 }
@@ -170,47 +227,8 @@ function Actor({ actor }: { actor: string }) {
   );
 }
 
-/** The chain result of the proof, and a fresh check on demand (admin.profiles.verify). */
-function ChainCheck({ proof }: { proof: Proof }) {
-  const { t, instant } = useI18n();
-  const verify = useMutation({
-    mutationFn: async () => ({
-      result: await lapse.admin.profiles.verify.query({ profileId: proof.profileId }),
-      at: new Date().toISOString(),
-    }),
-  });
-  const chain = verify.data?.result ?? proof.chain;
-  const checkedAt = verify.data?.at ?? proof.generatedAt;
-  return (
-    <div className={chain.ok ? "card chain ok" : "card chain broken"} data-chain-ok={chain.ok}>
-      <p role={chain.ok ? undefined : "alert"}>
-        <strong>
-          {chain.ok
-            ? t.profiles.chainOk(chain.entries)
-            : t.profiles.chainBroken(chain.problems.length)}
-        </strong>{" "}
-        <span className="muted">{t.profiles.checkedAt(instant(checkedAt))}</span>
-      </p>
-      {chain.problems.length > 0 ? (
-        <ul>
-          {chain.problems.map((problem) => (
-            <li key={`${problem.seq}-${problem.kind}`}>
-              {problem.seq === null ? "" : `#${problem.seq}: `}
-              {problem.message}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-      <ErrorAlert error={verify.error} />
-      <button type="button" onClick={() => verify.mutate()} disabled={verify.isPending}>
-        {t.profiles.checkAgain}
-      </button>
-    </div>
-  );
-}
-
 function download(proof: Proof) {
-  const blob = new Blob([`${JSON.stringify(proof, null, 2)}\n`], { type: "application/json" });
+  const blob = new Blob([proofText(proof)], { type: "application/json" });
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;

@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { provisionTenant } from "@lapse/api/provision";
 import { appRouter } from "@lapse/api/router";
 import { describe, expect, it } from "vitest";
-import { createLapseClient, LapseError } from "../../src/index.ts";
+import { createLapseClient, LapseError, verifyProof } from "../../src/index.ts";
 import { signProfileToken } from "../../src/server.ts";
 
 /** Every procedure path the suite called, to check that none of the router's was left out. */
@@ -178,7 +178,7 @@ describe("@lapse/client against the real Worker", () => {
     expect((await admin.admin.consents.archive.mutate({ key: "sms" })).archivedAt).not.toBeNull();
   });
 
-  it("import, runs, the change feed and keys are reachable with their types", async () => {
+  it("import, runs, the change feed, the proof (R11), erasure (R13) and keys are reachable with their types", async () => {
     const tenant = await createTenant();
     const admin = server(tenant.secretKey);
     const imported = await admin.admin.profiles.import.mutate({
@@ -202,12 +202,48 @@ describe("@lapse/client against the real Worker", () => {
     const changes = await admin.admin.changes.list.query({});
     expect(changes.items.map((c) => c.reason)).toEqual(["import"]);
 
+    // The proof (R11): a signed checkpoint, a consistency proof, the profile's document checked
+    // offline by the client's verifyProof, and the server's own check.
+    const checkpoint = await admin.admin.proof.checkpoint.query();
+    expect(checkpoint.treeSize).toBeGreaterThanOrEqual(2); // the binding and the import
+    expect(checkpoint.checkpoint.split("\n")[1]).toBe(String(checkpoint.treeSize));
+    const consistency = await admin.admin.proof.consistency.query({ from: 1 });
+    expect(consistency).toMatchObject({ from: 1, to: checkpoint.treeSize });
+    const proof = await admin.admin.profiles.proof.query({ profileId: "old" });
+    expect(proof.entries.length).toBe(2);
+    const offline = await verifyProof(proof, checkpoint.verifierKey);
+    expect(offline).toMatchObject({ ok: true, problems: [] });
+    // Another customer's id on the same entries: the binding no longer opens.
+    const swapped = await verifyProof(
+      { ...proof, profileId: "someone-else" },
+      checkpoint.verifierKey,
+    );
+    expect(swapped.ok).toBe(false);
     expect(await admin.admin.profiles.verify.query({ profileId: "old" })).toMatchObject({
       ok: true,
-      entries: 1,
+      entries: 2,
     });
-    const proof = await admin.admin.profiles.proof.query({ profileId: "old" });
-    expect(proof.trail.map((t) => t.reason)).toEqual(["import"]);
+
+    // Erasure (R13): the customer is gone, the feed keeps the line without the id.
+    expect(
+      await admin.admin.profiles.erase.mutate({ profileId: "old", reason: "request" }),
+    ).toMatchObject({ profileId: "old" });
+    expect((await admin.admin.changes.list.query({})).items.map((c) => c.profileId)).toEqual([
+      null,
+    ]);
+    const reimport = await rejection(
+      admin.admin.profiles.import.mutate({
+        items: [
+          {
+            profileId: "old",
+            consent: "newsletter",
+            status: "accepted",
+            changedAt: "2020-01-01T00:00:00Z",
+          },
+        ],
+      }),
+    );
+    expect(reimport.code).toBe("PROFILE_ERASED");
 
     const key = await admin.admin.keys.create.mutate({
       kind: "secret",

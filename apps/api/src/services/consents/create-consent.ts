@@ -1,5 +1,5 @@
 import { ConsentKey, ConsentKind, canonicalEventTypes, WellFormedText } from "@lapse/consent";
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { consent, consentVersion } from "../../db/schema.ts";
 import { newId } from "../../ids.ts";
@@ -40,6 +40,8 @@ export async function createConsent({ ctx, input }: ServiceCall<CreateConsentInp
   await ctx.db.batch([
     ctx.db.insert(consent).values({
       id,
+      // The next consent number, in the same statement (one writer at a time in D1).
+      num: sql`(SELECT coalesce(max(num), 0) + 1 FROM consent)`,
       tenantId: ctx.tenantId,
       key: input.key,
       kind: input.kind,

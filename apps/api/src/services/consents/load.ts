@@ -12,6 +12,8 @@ export type ConsentRow = typeof consent.$inferSelect;
 /** A catalogue row with its domain view. */
 export interface StoredConsent {
   id: string;
+  /** The consent's number in the data tables. */
+  num: number;
   consent: Consent;
   archivedAt: number | null;
   createdAt: number;
@@ -22,6 +24,7 @@ export interface StoredConsent {
 export function toStoredConsent(row: ConsentRow): StoredConsent {
   return {
     id: row.id,
+    num: row.num,
     consent: {
       key: row.key,
       kind: row.kind,

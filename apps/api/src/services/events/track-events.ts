@@ -11,18 +11,12 @@ import {
   ProfileId,
 } from "@lapse/consent";
 import { z } from "zod";
-import { runAtomically } from "../../db/batch.ts";
 import { loadConsents, type StoredConsent } from "../consents/load.ts";
 import type { ServiceCall, ServiceContext } from "../context.ts";
 import { ServiceError } from "../errors.ts";
-import { appendHistory, type HistoryWrite, withChainRetry } from "../history/append.ts";
-import {
-  type ExtensionWrite,
-  extendStates,
-  loadStatesOfPairs,
-  type StateWrite,
-  upsertStates,
-} from "../profiles/states.ts";
+import type { HistoryWrite } from "../history/append.ts";
+import { type ExtensionWrite, loadStatesOfPairs, type StateWrite } from "../profiles/states.ts";
+import { writeChanges } from "../profiles/write-changes.ts";
 
 export const TrackEventsInput = z.strictObject({
   events: z
@@ -60,7 +54,7 @@ export async function trackEvents({
     throw new ServiceError("BAD_REQUEST", "Invalid events; none was recorded.", issues);
   }
 
-  return withChainRetry(() => write(ctx, input.events));
+  return write(ctx, input.events);
 }
 
 async function write(
@@ -71,17 +65,8 @@ async function write(
   const extensions = foldExtensions(consents, events);
   const { entered, history } = await decideEntries(ctx, consents, events);
 
-  const results = await runAtomically(ctx.db, [
-    entered.length > 0 ? upsertStates(ctx, entered) : null,
-    await appendHistory(ctx, history),
-    extensions.length > 0 ? extendStates(ctx, extensions) : null,
-  ]);
-  const extendResult = extensions.length > 0 ? results.at(-1) : undefined;
-  return {
-    events: events.length,
-    extended: extendResult?.meta.changes ?? 0,
-    entered: entered.length,
-  };
+  const { extended } = await writeChanges(ctx, { states: entered, history, extensions });
+  return { events: events.length, extended, entered: entered.length };
 }
 
 /** For each (profile, consent) the largest day among the events that extend it (R5). */
@@ -99,12 +84,12 @@ function foldExtensions(
   for (const event of events) {
     const day = dayOf(event.occurredAt);
     for (const stored of extendersByType.get(event.type) ?? []) {
-      const pair = `${stored.id}\u0000${event.profileId}`;
+      const pair = `${stored.num}\u0000${event.profileId}`;
       const known = folded.get(pair);
       if (!known || known.lastActivityDay < day) {
         folded.set(pair, {
           profileId: event.profileId,
-          consentId: stored.id,
+          consent: stored.num,
           lastActivityDay: day,
           source: event.type,
         });
@@ -139,10 +124,10 @@ async function decideEntries(
   }
 
   const pairs = [...eventsByProfile.keys()].flatMap((profileId) =>
-    entering.map((c) => ({ profileId, consentId: c.id })),
+    entering.map((c) => ({ profileId, consent: c.num })),
   );
   const statesByProfile = await loadStatesOfPairs(ctx, pairs, consents);
-  const idByKey = new Map(entering.map((c) => [c.consent.key, c.id]));
+  const numByKey = new Map(entering.map((c) => [c.consent.key, c.num]));
   for (const [profileId, profileEvents] of eventsByProfile) {
     const before = statesByProfile.get(profileId) ?? new Map<string, ConsentState>();
     // In time order, the earliest entry event after the last status change is the entry.
@@ -154,13 +139,13 @@ async function decideEntries(
       { actor: ctx.actor, now: ctx.now },
     );
     for (const entry of after.history) {
-      const consentId = idByKey.get(entry.consent);
+      const consent = numByKey.get(entry.consent);
       const state = after.states.get(entry.consent);
-      if (consentId === undefined || !state) {
+      if (consent === undefined || !state) {
         continue;
       }
-      entered.push({ profileId, consentId, state });
-      history.push({ consentId, entry });
+      entered.push({ profileId, consent, state });
+      history.push({ consent, entry });
     }
   }
   return { entered, history };

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { withD1Retry } from "../../db/retry.ts";
-import { consent } from "../../db/schema.ts";
+import { consent, tenant } from "../../db/schema.ts";
 import { expireConsent } from "./expire-consent.ts";
 import { finishRun, recordRunConsent } from "./run-ledger.ts";
 import type { ExpiryMessage, FanOut, RunContext } from "./runtime.ts";
@@ -15,13 +15,15 @@ export async function consumeExpiryMessage(
   message: ExpiryMessage,
   options: { deadline: number; fanOut: FanOut },
 ): Promise<"done" | "continued"> {
-  const row = await withD1Retry(() =>
+  const found = await withD1Retry(() =>
     rc.db
-      .select()
+      .select({ consent, tenantNum: tenant.num })
       .from(consent)
+      .innerJoin(tenant, eq(tenant.id, consent.tenantId))
       .where(and(eq(consent.id, message.consentId), eq(consent.tenantId, message.tenantId)))
       .get(),
   );
+  const row = found?.consent;
   const work = { runId: message.runId, consentId: message.consentId };
   // R10: only a consent whose expiry is still enabled, and was already at T.
   const days =
@@ -40,6 +42,8 @@ export async function consumeExpiryMessage(
     rc,
     {
       ...message,
+      tenantNum: found.tenantNum,
+      consentNum: row.num,
       consentKey: row.key,
       consentVersion: row.version,
       days,

@@ -1,7 +1,6 @@
 import { dayOf } from "@lapse/consent";
 import { withD1Retry } from "../../db/retry.ts";
-import { withChainRetry } from "../history/append.ts";
-import { link } from "../history/chain.ts";
+import { ensureActors } from "../history/append.ts";
 import { acquireLease, releaseLease, renewLeaseStatement } from "./lease.ts";
 import type { RunContext } from "./runtime.ts";
 
@@ -9,7 +8,11 @@ import type { RunContext } from "./runtime.ts";
 export interface ConsentWork {
   runId: string;
   tenantId: string;
+  /** The tenant's number in the data tables. */
+  tenantNum: number;
   consentId: string;
+  /** The consent's number in the data tables. */
+  consentNum: number;
   consentKey: string;
   consentVersion: number;
   days: number;
@@ -27,133 +30,88 @@ export interface ChunkResult {
   held: boolean;
 }
 
-/**
- * A chunk's list travels as one JSON value, and D1 refuses a value over 2 MB. 5,000 ordinary
- * profile ids take under 1 MB, but ids made of control characters (6 bytes each once escaped)
- * could pass the limit, so a chunk writes the longest prefix of its due states that fits this
- * budget; the rest is still due and the next chunk takes it.
- */
-export const CHUNK_JSON_BUDGET_BYTES = 1_500_000;
-/** Bytes of an entry besides its escaped profile id: two 64-digit hashes, keys, punctuation. */
-const ENTRY_OVERHEAD_BYTES = 160;
-const utf8 = new TextEncoder();
-
-/** The longest prefix of `profileIds` whose chunk list fits `CHUNK_JSON_BUDGET_BYTES`. */
-export function fittingPrefix(profileIds: readonly string[]): number {
-  let bytes = 2;
-  for (let i = 0; i < profileIds.length; i++) {
-    bytes += utf8.encode(JSON.stringify(profileIds[i])).byteLength + ENTRY_OVERHEAD_BYTES;
-    if (bytes > CHUNK_JSON_BUDGET_BYTES) {
-      return i;
-    }
-  }
-  return profileIds.length;
-}
-
 export function consentLeaseName(consentId: string): string {
   return `consent:${consentId}`;
 }
 
+/** The actor of a run's entries in the log (R11). */
+export function runActor(runId: string): string {
+  return `cron:${runId}`;
+}
+
 /**
- * One chunk (R10): read up to `chunkSize` due states through the partial index, in a total order
- * (last-activity day, profile id), with their profiles' chain heads; link their `expired`
- * history entries (R11); then one batch renews the lease, flips the states that are still
- * accepted and due to `unknown`, and appends the history of exactly those (the database moves
- * the chain heads).
+ * One chunk (R10): read up to `chunkSize` due states from the partial index alone (profile
+ * keys, in the order last-activity day, profile key), then one batch renews the lease, flips
+ * the states that are still accepted and due to `unknown`, and appends the `expired` entries
+ * of exactly those to the log (R11). The list is integers, so a chunk's JSON stays small.
  * Every write checks the lease holder (fencing): a runner that lost its lease writes nothing.
  * A crash between chunks loses and duplicates nothing: the next chunk starts from the states
  * still accepted. A customer who changes a state between the read and the batch wins: that
- * state is not flipped; a concurrent append to the same chain fails the batch, and the chunk
- * is read again.
+ * state is not flipped and gets no entry.
  */
-export function expireChunk(rc: RunContext, work: ConsentWork): Promise<ChunkResult> {
-  return withChainRetry(() => chunkOnce(rc, work));
-}
-
-async function chunkOnce(rc: RunContext, work: ConsentWork): Promise<ChunkResult> {
+export async function expireChunk(rc: RunContext, work: ConsentWork): Promise<ChunkResult> {
   const now = rc.clock();
   const lease = { name: consentLeaseName(work.consentId), holder: work.runId };
   // R10: due iff max(lastActivity, activationDay) + days <= day(T); the caller checked the
-  // activation side, so the index range is last_activity_day <= day(T) - days.
+  // activation side, so the index range is activity_day <= day(T) - days.
   const throughDay = dayOf(work.scheduledAt) - work.days;
   const db = rc.db.$client;
   const read = await withD1Retry(() =>
     db
       .prepare(
-        `SELECT s.profile_id AS profileId, coalesce(h.hash, '') AS head FROM consent_state AS s
-         LEFT JOIN history_head AS h ON h.tenant_id = s.tenant_id AND h.profile_id = s.profile_id
-         WHERE s.tenant_id = ?1 AND s.consent_id = ?2 AND s.status = 'accepted'
-           AND s.last_activity_day <= ?3
-         ORDER BY s.last_activity_day, s.profile_id LIMIT ?4`,
+        `SELECT profile FROM state WHERE consent = ?1 AND status = 1 AND activity_day <= ?2
+         ORDER BY activity_day, profile LIMIT ?3`,
       )
-      .bind(work.tenantId, work.consentId, throughDay, rc.chunkSize)
-      .all<{ profileId: string; head: string }>(),
+      .bind(work.consentNum, throughDay, rc.chunkSize)
+      .all<{ profile: number }>(),
   );
-  const fits = fittingPrefix(read.results.map((d) => d.profileId));
-  const due = read.results.slice(0, fits);
-  const chained = await link(
-    work.tenantId,
-    new Map(due.map((d) => [d.profileId, d.head])),
-    due.map((d) => ({
-      profileId: d.profileId,
-      consentId: work.consentId,
-      consentKey: work.consentKey,
-      consentVersion: work.consentVersion,
-      from: "accepted",
-      to: "unknown",
-      reason: "expired",
-      actor: `cron:${work.runId}`,
-      occurredAt: work.scheduledAt,
-      recordedAt: now,
-    })),
-  );
-  const rows = JSON.stringify(
-    chained.linked.map((l) => ({ p: l.entry.profileId, ph: l.prevHash, h: l.hash })),
-  );
+  const due = JSON.stringify(read.results.map((d) => d.profile));
   const guard = `EXISTS (SELECT 1 FROM expiry_lease WHERE name = ?1 AND holder = ?2 AND expires_at > ?3)`;
-  const params = [lease.name, lease.holder, now, work.tenantId, work.consentId, throughDay, rows];
+  const fence = [lease.name, lease.holder, now];
   const results = await withD1Retry(() =>
     db.batch([
       renewLeaseStatement(rc.db, { ...lease, now, ttlMs: rc.leaseMs }),
-      // Flip the states still accepted and due; T marks the ones this chunk flipped.
+      ensureActors({ db: rc.db, tenantNum: work.tenantNum }, [runActor(work.runId)]),
+      // Flip the states still accepted and due; T (?6) marks the ones this chunk flipped. The
+      // list drives the primary-key lookups; the unary `+` keeps SQLite from scanning the
+      // whole due range of the partial index instead.
       db
         .prepare(
-          // The list drives the primary-key lookups; the unary `+` keeps SQLite from scanning
-          // the whole due range of the partial index instead (it did, on every chunk).
-          `UPDATE consent_state SET status = 'unknown', status_changed_at = ?8, expired_at = ?8
-           WHERE (tenant_id, profile_id, consent_id) IN
-               (SELECT ?4, value ->> '$.p', ?5 FROM json_each(?7))
-             AND +status = 'accepted' AND +last_activity_day <= ?6 AND ${guard}`,
+          `UPDATE state SET status = 0, changed_at = ?6, expired_at = ?6
+           WHERE (profile, consent) IN (SELECT value, ?4 FROM json_each(?5))
+             AND +status = 1 AND +activity_day <= ?7 AND ${guard}`,
         )
-        .bind(...params, work.scheduledAt),
-      // The history of exactly the states flipped above.
+        .bind(...fence, work.consentNum, due, work.scheduledAt, throughDay),
+      // The entries of exactly the states flipped above, in the list's order.
       db
         .prepare(
-          `INSERT INTO consent_history (tenant_id, profile_id, consent_id, consent_key,
-             consent_version, from_status, to_status, reason, actor, occurred_at, recorded_at,
-             prev_hash, hash)
-           SELECT ?4, j.value ->> '$.p', ?5, ?8, ?9, 'accepted', 'unknown', 'expired', ?10, ?11, ?3,
-             j.value ->> '$.ph', j.value ->> '$.h'
-           FROM json_each(?7) AS j
-           WHERE ${guard} AND EXISTS (SELECT 1 FROM consent_state AS s
-             WHERE s.tenant_id = ?4 AND s.consent_id = ?5 AND s.profile_id = j.value ->> '$.p'
-               AND s.status = 'unknown' AND s.expired_at = ?11 AND s.status_changed_at = ?11)
-           ORDER BY j.key`,
+          `INSERT INTO entry (tenant, idx, kind, profile, consent, version, from_status,
+             to_status, reason, actor, occurred_at, recorded_at)
+           SELECT ?7, coalesce((SELECT idx FROM entry WHERE tenant = ?7 ORDER BY idx DESC LIMIT 1), -1)
+               + row_number() OVER (ORDER BY j.key),
+             1, j.value, ?4, ?8, 1, 0, 4,
+             (SELECT id FROM actor WHERE tenant = ?7 AND name = ?9), ?6, ?3
+           FROM json_each(?5) AS j
+           WHERE ${guard} AND EXISTS (SELECT 1 FROM state AS s
+             WHERE s.profile = j.value AND s.consent = ?4 AND s.status = 0
+               AND s.expired_at = ?6 AND s.changed_at = ?6)`,
         )
         .bind(
-          ...params,
-          work.consentKey,
-          work.consentVersion,
-          `cron:${work.runId}`,
+          ...fence,
+          work.consentNum,
+          due,
           work.scheduledAt,
+          work.tenantNum,
+          work.consentVersion,
+          runActor(work.runId),
         ),
     ]),
   );
-  const [renewed, flipped] = results;
+  const [renewed, , flipped] = results;
   return {
     held: (renewed?.meta.changes ?? 0) === 1,
     expired: flipped?.meta.changes ?? 0,
-    more: fits < read.results.length || read.results.length === rc.chunkSize,
+    more: read.results.length === rc.chunkSize,
     rowsRead: [read, ...results].reduce((sum, r) => sum + (r.meta.rows_read ?? 0), 0),
     rowsWritten: results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0),
   };

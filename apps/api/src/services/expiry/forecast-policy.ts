@@ -29,9 +29,10 @@ async function activityHistogram(
 ): Promise<ActivityBucket[]> {
   const { results } = await ctx.db.$client
     .prepare(
-      `SELECT last_activity_day AS lastActivityDay, COUNT(*) AS count FROM consent_state
-       WHERE tenant_id = ?1 AND consent_id = ?2 AND status = 'accepted' AND last_activity_day < ?3
-       GROUP BY last_activity_day`,
+      `SELECT activity_day AS lastActivityDay, COUNT(*) AS count FROM state
+       WHERE consent = (SELECT num FROM consent WHERE tenant_id = ?1 AND id = ?2)
+         AND status = 1 AND activity_day < ?3
+       GROUP BY activity_day`,
     )
     .bind(ctx.tenantId, consentId, beforeDay)
     .all<ActivityBucket>();

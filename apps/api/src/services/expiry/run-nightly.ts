@@ -1,7 +1,7 @@
 import { dayOf } from "@lapse/consent";
 import { and, eq, sql } from "drizzle-orm";
 import { withD1Retry } from "../../db/retry.ts";
-import { consent, expiryRun } from "../../db/schema.ts";
+import { consent, expiryRun, tenant } from "../../db/schema.ts";
 import { newId } from "../../ids.ts";
 import { type ConsentWork, expireConsent } from "./expire-consent.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
@@ -104,6 +104,12 @@ export async function runNightlyExpiry(rc: RunContext, request: RunRequest): Pro
         await recordRunConsent(rc, work, "failed", null, describeError(error));
       }
     }
+    // The run's entries are sealed into the tenants' logs before it ends (R11, docs/proof.md).
+    const sealed = await rc.seal?.(request.tenantId).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    failed ??= sealed ?? null;
     return { started: true, runId, status: await finishRun(rc, runId, failed) };
   } catch (error) {
     await finishRun(rc, runId, error);
@@ -151,11 +157,10 @@ async function withDueWork(rc: RunContext, works: ConsentWork[]): Promise<Consen
       works.map((w) =>
         db
           .prepare(
-            `SELECT 1 AS due FROM consent_state
-             WHERE tenant_id = ?1 AND consent_id = ?2 AND status = 'accepted'
-               AND last_activity_day <= ?3 LIMIT 1`,
+            `SELECT 1 AS due FROM state WHERE consent = ?1 AND status = 1 AND activity_day <= ?2
+             LIMIT 1`,
           )
-          .bind(w.tenantId, w.consentId, dayOf(w.scheduledAt) - w.days),
+          .bind(w.consentNum, dayOf(w.scheduledAt) - w.days),
       ),
     ),
   );
@@ -173,12 +178,15 @@ async function dueConsents(
     rc.db
       .select({
         id: consent.id,
+        num: consent.num,
         tenantId: consent.tenantId,
+        tenantNum: tenant.num,
         key: consent.key,
         version: consent.version,
         days: consent.expiryDays,
       })
       .from(consent)
+      .innerJoin(tenant, eq(tenant.id, consent.tenantId))
       .where(
         and(
           eq(consent.expiryEnabled, true),
@@ -193,7 +201,9 @@ async function dueConsents(
   return rows.map((row) => ({
     runId,
     tenantId: row.tenantId,
+    tenantNum: row.tenantNum,
     consentId: row.id,
+    consentNum: row.num,
     consentKey: row.key,
     consentVersion: row.version,
     days: row.days ?? 0,

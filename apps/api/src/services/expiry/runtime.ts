@@ -10,6 +10,11 @@ export interface RunContext {
   clock: () => number;
   chunkSize: number;
   leaseMs: number;
+  /**
+   * Seals the log of one tenant (by id) or of all into their trees (R11, services/proof); the
+   * nightly run calls it at its end. Absent: no sealing (a runtime without proof keys).
+   */
+  seal?: (tenantId?: string) => Promise<unknown>;
 }
 
 /** The message of the fan-out queue: one (tenant, consent) of one run. */

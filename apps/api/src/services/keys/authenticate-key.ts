@@ -6,6 +6,8 @@ import { hashKey, type KeyKind, type KeyScope } from "./material.ts";
 export interface Credential {
   keyId: string;
   tenantId: string;
+  /** The tenant's number in the data tables. */
+  tenantNum: number;
   kind: KeyKind;
   scopes: KeyScope[];
   /** Origins allowed to call with this tenant's publishable keys. */
@@ -37,6 +39,7 @@ export async function authenticateKey({
     .select({
       key: apiKey,
       corsOrigins: tenant.corsOrigins,
+      tenantNum: tenant.num,
       // Calls with a publishable key verify profile tokens: the tenant's live signing secrets
       // come with the key, so a storefront call makes one D1 round trip less.
       signingSecrets: sql<string | null>`CASE WHEN "api_key"."kind" = 'publishable' THEN
@@ -57,7 +60,7 @@ export async function authenticateKey({
 
 /** The credential of a key row, if the key is still live. */
 export function credentialOf(
-  found: { key: typeof apiKey.$inferSelect; corsOrigins: string } | undefined,
+  found: { key: typeof apiKey.$inferSelect; corsOrigins: string; tenantNum: number } | undefined,
   now: number,
 ): AuthenticateResult {
   const row = found?.key;
@@ -75,6 +78,7 @@ export function credentialOf(
     credential: {
       keyId: row.id,
       tenantId: row.tenantId,
+      tenantNum: found.tenantNum,
       kind: row.kind,
       scopes: JSON.parse(row.scopes) as KeyScope[],
       corsOrigins: JSON.parse(found.corsOrigins) as string[],

@@ -1,7 +1,6 @@
 import {
   ConsentKey,
   type ConsentState,
-  type HistoryEntry,
   InstantText,
   importState,
   isEventTooFarAhead,
@@ -10,12 +9,13 @@ import {
   RequestedStatus,
 } from "@lapse/consent";
 import { z } from "zod";
-import { runAtomically } from "../../db/batch.ts";
 import { loadConsents, resolveKeys } from "../consents/load.ts";
 import type { ServiceCall, ServiceContext } from "../context.ts";
 import { type ItemIssue, ServiceError } from "../errors.ts";
-import { appendHistory, withChainRetry } from "../history/append.ts";
-import { loadStatesOfPairs, type StateWrite, upsertStates } from "./states.ts";
+import type { HistoryWrite } from "../history/append.ts";
+import { erasedProfileIds } from "./erase-profile.ts";
+import { loadStatesOfPairs, type StateWrite } from "./states.ts";
+import { writeChanges } from "./write-changes.ts";
 
 export const ImportProfilesInput = z.strictObject({
   items: z
@@ -39,11 +39,19 @@ type ImportItem = ImportProfilesInput["items"][number];
  * re-sending an import changes nothing. A batch with any bad item is refused whole, with every
  * bad item's index and reason, and writes nothing.
  */
-export function importProfiles({ ctx, input }: ServiceCall<ImportProfilesInput>) {
-  return withChainRetry(() => importItems(ctx, input.items));
+export function importProfiles({
+  ctx,
+  input,
+  erasureKey,
+}: ServiceCall<ImportProfilesInput> & { erasureKey: Uint8Array }) {
+  return importItems(ctx, input.items, erasureKey);
 }
 
-async function importItems(ctx: ServiceContext, items: readonly ImportItem[]) {
+async function importItems(
+  ctx: ServiceContext,
+  items: readonly ImportItem[],
+  erasureKey: Uint8Array,
+) {
   const consents = await loadConsents(ctx);
   const byKey = resolveKeys(
     consents,
@@ -67,17 +75,34 @@ async function importItems(ctx: ServiceContext, items: readonly ImportItem[]) {
   if (issues.length > 0) {
     throw new ServiceError("BAD_REQUEST", "Invalid import; nothing was imported.", issues);
   }
+  // R13: an erased customer is not brought back by a migration.
+  const erased = await erasedProfileIds(
+    ctx,
+    erasureKey,
+    items.map((item) => item.profileId),
+  );
+  if (erased.size > 0) {
+    throw new ServiceError(
+      "PROFILE_ERASED",
+      "Some items name profiles this tenant erased (R13); nothing was imported.",
+      items.flatMap((item, i) =>
+        erased.has(item.profileId)
+          ? [{ path: `items.${i}.profileId`, message: "this profile was erased" }]
+          : [],
+      ),
+    );
+  }
 
   const current = await loadStatesOfPairs(
     ctx,
     items.map((item) => ({
       profileId: item.profileId,
-      consentId: byKey.get(item.consent)?.id ?? "",
+      consent: byKey.get(item.consent)?.num ?? -1,
     })),
     consents,
   );
   const writes: StateWrite[] = [];
-  const history: { consentId: string; entry: HistoryEntry }[] = [];
+  const history: HistoryWrite[] = [];
   items.forEach((item, i) => {
     const stored = byKey.get(item.consent);
     if (!stored) {
@@ -93,10 +118,10 @@ async function importItems(ctx: ServiceContext, items: readonly ImportItem[]) {
       return;
     }
     if (decision.next !== state) {
-      writes.push({ profileId: item.profileId, consentId: stored.id, state: decision.next });
+      writes.push({ profileId: item.profileId, consent: stored.num, state: decision.next });
     }
     if (decision.history) {
-      history.push({ consentId: stored.id, entry: decision.history });
+      history.push({ consent: stored.num, entry: decision.history });
     }
   });
   if (issues.length > 0) {
@@ -106,9 +131,6 @@ async function importItems(ctx: ServiceContext, items: readonly ImportItem[]) {
       issues,
     );
   }
-  await runAtomically(ctx.db, [
-    writes.length > 0 ? upsertStates(ctx, writes) : null,
-    await appendHistory(ctx, history),
-  ]);
+  await writeChanges(ctx, { states: writes, history });
   return { imported: writes.length, unchanged: items.length - writes.length };
 }

@@ -1,3 +1,4 @@
+export * from "./erase-profile.ts";
 export * from "./get-profile.ts";
 export * from "./import-profiles.ts";
 export * from "./list-profile-history.ts";

@@ -1,10 +1,8 @@
 import { ProfileId } from "@lapse/consent";
-import { and, desc, eq, lt } from "drizzle-orm";
 import { z } from "zod";
-import { consentHistory } from "../../db/schema.ts";
 import type { ServiceCall } from "../context.ts";
 import { parseSeqCursor } from "../history/cursor.ts";
-import { historyItem } from "../history/view.ts";
+import { type HistoryRow, historyItem, historySelect } from "../history/view.ts";
 import { Cursor } from "../input-fields.ts";
 
 export const ListProfileHistoryInput = z.strictObject({
@@ -15,25 +13,26 @@ export const ListProfileHistoryInput = z.strictObject({
 });
 export type ListProfileHistoryInput = z.infer<typeof ListProfileHistoryInput>;
 
-/** The proof trail of one profile (R11), newest first, by pages. */
+/**
+ * The proof trail of one profile (R11), newest first, by pages: its status changes in the
+ * log, found through the profile row (an erased profile has none, so its trail is empty, R13).
+ */
 export async function listProfileHistory({ ctx, input }: ServiceCall<ListProfileHistoryInput>) {
   const limit = input.limit ?? 50;
-  const before = input.cursor === undefined ? undefined : parseSeqCursor(input.cursor, 1);
-  const rows = await ctx.db
-    .select()
-    .from(consentHistory)
-    .where(
-      and(
-        eq(consentHistory.tenantId, ctx.tenantId),
-        eq(consentHistory.profileId, input.profileId),
-        before === undefined ? undefined : lt(consentHistory.seq, before),
-      ),
+  const before =
+    input.cursor === undefined ? Number.MAX_SAFE_INTEGER : parseSeqCursor(input.cursor, 1);
+  const { results } = await ctx.db.$client
+    .prepare(
+      `${historySelect()}
+       JOIN profile AS p ON p.id = e.profile
+       WHERE p.tenant = ?1 AND p.external_id = ?2 AND e.idx < ?3 AND e.kind = 1
+       ORDER BY e.idx DESC LIMIT ?4`,
     )
-    .orderBy(desc(consentHistory.seq))
-    .limit(limit + 1);
-  const page = rows.slice(0, limit);
+    .bind(ctx.tenantNum, input.profileId, before, limit + 1)
+    .all<HistoryRow>();
+  const page = results.slice(0, limit);
   return {
     items: page.map(historyItem),
-    nextCursor: rows.length > limit ? String(page.at(-1)?.seq) : null,
+    nextCursor: results.length > limit ? String(page.at(-1)?.idx) : null,
   };
 }

@@ -11,19 +11,12 @@ import {
   withOutcome,
 } from "@lapse/consent";
 import { z } from "zod";
-import { runAtomically } from "../../db/batch.ts";
 import { resolveKeys } from "../consents/load.ts";
 import type { ServiceContext } from "../context.ts";
 import { ServiceError } from "../errors.ts";
-import { appendHistory, withChainRetry } from "../history/append.ts";
-import {
-  type ExtensionWrite,
-  extendStates,
-  loadProfile,
-  type StateWrite,
-  upsertStates,
-} from "./states.ts";
+import { type ExtensionWrite, loadProfile, type StateWrite } from "./states.ts";
 import { profileView } from "./view.ts";
+import { writeChanges } from "./write-changes.ts";
 
 export const UpdateProfileInput = z.strictObject({
   profileId: ProfileId,
@@ -51,7 +44,7 @@ export type ChangeVia = "customer" | "api";
  * (R11) — all or nothing, in one batch. A refused legal basis fails the whole call with
  * `LEGAL_BASIS_REFUSED` and writes nothing.
  */
-export function updateProfile({
+export async function updateProfile({
   ctx,
   input,
   via,
@@ -60,10 +53,6 @@ export function updateProfile({
   input: UpdateProfileInput;
   via: ChangeVia;
 }) {
-  return withChainRetry(() => decideAndWrite(ctx, input, via));
-}
-
-async function decideAndWrite(ctx: ServiceContext, input: UpdateProfileInput, via: ChangeVia) {
   const { consents, states } = await loadProfile(ctx, input.profileId);
   const live = consents.filter((c) => c.archivedAt === null);
   const byKey = resolveKeys(
@@ -132,7 +121,7 @@ async function decideAndWrite(ctx: ServiceContext, input: UpdateProfileInput, vi
       const stored = byKey.get(e.consent);
       // A state changed by this call is written whole, its new clock included.
       if (stored && !changed.has(e.consent)) {
-        extensions.push({ profileId: input.profileId, consentId: stored.id, ...e });
+        extensions.push({ ...e, profileId: input.profileId, consent: stored.num });
       }
     }
   }
@@ -140,15 +129,15 @@ async function decideAndWrite(ctx: ServiceContext, input: UpdateProfileInput, vi
   const writes: StateWrite[] = [...changed].flatMap((key) => {
     const stored = byKey.get(key);
     const state = next.get(key);
-    return stored && state ? [{ profileId: input.profileId, consentId: stored.id, state }] : [];
+    return stored && state ? [{ profileId: input.profileId, consent: stored.num, state }] : [];
   });
-  await runAtomically(ctx.db, [
-    writes.length > 0 ? upsertStates(ctx, writes) : null,
-    extensions.length > 0 ? extendStates(ctx, extensions) : null,
-    await appendHistory(
-      ctx,
-      history.map((entry) => ({ consentId: byKey.get(entry.consent)?.id ?? "", entry })),
-    ),
-  ]);
+  await writeChanges(ctx, {
+    states: writes,
+    history: history.flatMap((entry) => {
+      const stored = byKey.get(entry.consent);
+      return stored ? [{ consent: stored.num, entry }] : [];
+    }),
+    extensions,
+  });
   return profileView(input.profileId, consents, next);
 }

@@ -20,6 +20,7 @@ export async function authenticateSession({
     .select({
       key: apiKey,
       corsOrigins: tenant.corsOrigins,
+      tenantNum: tenant.num,
       tenantName: tenant.name,
       expiresAt: consoleSession.expiresAt,
     })

@@ -79,13 +79,22 @@ type Row = Record<string, string | number | null>;
 
 /**
  * Inserts `rows` (at least one, all of the same shape) into `table`. Only the column names,
- * this file's own literals, are part of the SQL text.
+ * this file's own literals, are part of the SQL text. `numbered` tables (tenant, consent) get
+ * their `num` in the same statement: the next numbers after the table's largest.
  */
-function insertRows(table: string, rows: [Row, ...Row[]]): ProvisionStatement {
+function insertRows(
+  table: string,
+  rows: [Row, ...Row[]],
+  options: { numbered?: boolean } = {},
+): ProvisionStatement {
   const columns = Object.keys(rows[0]);
-  const values = columns.map((c) => `value ->> '${c}'`).join(", ");
+  const values = columns.map((c) => `value ->> '${c}'`);
+  if (options.numbered) {
+    columns.push("num");
+    values.push(`(SELECT coalesce(max(num), 0) FROM ${table}) + row_number() OVER (ORDER BY key)`);
+  }
   return {
-    sql: `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values} FROM json_each(?)`,
+    sql: `INSERT INTO ${table} (${columns.join(", ")}) SELECT ${values.join(", ")} FROM json_each(?)`,
     params: [JSON.stringify(rows)],
   };
 }
@@ -105,14 +114,18 @@ export async function provisionTenant(
   const signing = generateSigningKey();
   const consents = (input.consents ?? []).map((c) => ({ id: newId("con"), seed: c }));
   const statements = [
-    insertRows("tenant", [
-      {
-        id: tenantId,
-        name: input.name,
-        cors_origins: JSON.stringify(input.corsOrigins ?? []),
-        created_at: input.now,
-      },
-    ]),
+    insertRows(
+      "tenant",
+      [
+        {
+          id: tenantId,
+          name: input.name,
+          cors_origins: JSON.stringify(input.corsOrigins ?? []),
+          created_at: input.now,
+        },
+      ],
+      { numbered: true },
+    ),
     insertRows("api_key", [
       {
         id: secret.id,
@@ -166,7 +179,7 @@ export async function provisionTenant(
       created_at: input.now,
     });
     statements.push(
-      insertRows("consent", [consentRow(first), ...rest.map(consentRow)]),
+      insertRows("consent", [consentRow(first), ...rest.map(consentRow)], { numbered: true }),
       insertRows("consent_version", [versionRow(first), ...rest.map(versionRow)]),
     );
   }

@@ -24,19 +24,28 @@ import {
   reconfigureExpiry,
 } from "../../services/expiry/index.ts";
 import {
-  GetProfileProofInput,
-  getProfileProof,
-  VerifyProfileInput,
-  verifyProfile,
-} from "../../services/history/index.ts";
-import {
   CreateKeyInput,
   createKey,
   listKeys,
   RevokeKeyInput,
   revokeKey,
 } from "../../services/keys/index.ts";
-import { ImportProfilesInput, importProfiles } from "../../services/profiles/index.ts";
+import {
+  EraseProfileInput,
+  eraseProfile,
+  ImportProfilesInput,
+  importProfiles,
+} from "../../services/profiles/index.ts";
+import {
+  GetCheckpointInput,
+  GetConsistencyInput,
+  GetProfileProofInput,
+  getCheckpoint,
+  getConsistency,
+  getProfileProof,
+  VerifyProfileInput,
+  verifyProfile,
+} from "../../services/proof/index.ts";
 import {
   GetRunInput,
   getRun,
@@ -105,13 +114,39 @@ export const adminRouter = router({
   profiles: router({
     import: admin
       .input(ImportProfilesInput)
-      .mutation(({ ctx, input }) => importProfiles({ ctx: serviceContext(ctx), input })),
+      .mutation(({ ctx, input }) =>
+        importProfiles({ ctx: serviceContext(ctx), input, erasureKey: ctx.proof.erasureKey() }),
+      ),
+    // R13: the profile's states and id go; its entries stay, linked to no one.
+    erase: admin
+      .input(EraseProfileInput)
+      .mutation(({ ctx, input }) =>
+        eraseProfile({ ctx: serviceContext(ctx), input, erasureKey: ctx.proof.erasureKey() }),
+      ),
+    // The transparency log (R11): services/proof, docs/proof.md.
     verify: admin
       .input(VerifyProfileInput)
-      .query(({ ctx, input }) => verifyProfile({ ctx: serviceContext(ctx), input })),
+      .query(({ ctx, input }) =>
+        verifyProfile({ ctx: serviceContext(ctx), input, keys: ctx.proof }),
+      ),
     proof: admin
       .input(GetProfileProofInput)
-      .query(({ ctx, input }) => getProfileProof({ ctx: serviceContext(ctx), input })),
+      .query(({ ctx, input }) =>
+        getProfileProof({ ctx: serviceContext(ctx), input, keys: ctx.proof }),
+      ),
+  }),
+  // The transparency log (R11): services/proof, docs/proof.md.
+  proof: router({
+    checkpoint: admin
+      .input(GetCheckpointInput)
+      .query(({ ctx, input }) =>
+        getCheckpoint({ ctx: serviceContext(ctx), input, keys: ctx.proof }),
+      ),
+    consistency: admin
+      .input(GetConsistencyInput)
+      .query(({ ctx, input }) =>
+        getConsistency({ ctx: serviceContext(ctx), input, keys: ctx.proof }),
+      ),
   }),
   keys: router({
     create: admin

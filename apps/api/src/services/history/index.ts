@@ -1,2 +1,0 @@
-export * from "./get-profile-proof.ts";
-export * from "./verify-profile.ts";

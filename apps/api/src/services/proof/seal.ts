@@ -1,0 +1,226 @@
+import { appendToTiles, encodeHex, entryLeafHash, signCheckpoint, treeRoot } from "@lapse/proof";
+import type { Db } from "../../db/client.ts";
+import { withD1Retry } from "../../db/retry.ts";
+import { randomToken } from "../../ids.ts";
+import { acquireLease, releaseLease, renewLeaseStatement } from "../expiry/lease.ts";
+import { d1Read, readEntryRowsFrom, requireEntry } from "./entries.ts";
+import type { ProofKeys } from "./keys.ts";
+import { readTree, tileReader, tileUpserts } from "./tree.ts";
+
+/**
+ * Sealing (R11): integrating a tenant's new log entries into its Merkle tree and signing a
+ * checkpoint of the new tree. Writers never touch the tree; a sealer reads the entries from the
+ * tree's size on, in passes of at most SEAL_BATCH, and writes each pass — the changed tiles, the
+ * tree row and the signed checkpoint — in one D1 batch. The tree row's update is guarded by
+ * the size it was read at, so a pass that raced another sealer writes nothing; and a lease
+ * (`seal:<tenant num>`) keeps two sealers of one tenant from running at once.
+ *
+ * Triggers (docs/proof.md: the sealing window): the `* * * * *` cron seals every tenant with
+ * new entries, the nightly run seals at its end, and the proof endpoints seal their tenant
+ * first. New entries are so in a signed checkpoint within about 60 s of being written.
+ */
+
+/** Entries integrated per pass (one read, one D1 batch, one checkpoint); a page of entries
+ * read as one JSON value stays below D1's 2 MB value limit. */
+export const SEAL_BATCH = 10_000;
+/** A sealer's lease outlives a pass by far; a dead sealer's lease lapses after it. */
+export const SEAL_LEASE_MS = 60_000;
+
+export const sealLeaseName = (tenantNum: number) => `seal:${tenantNum}`;
+
+export interface SealTarget {
+  /** tenant.num, the data tables' tenant. */
+  num: number;
+  /** tenant.id, in the checkpoint origin. */
+  id: string;
+}
+
+export interface SealOptions {
+  /** The wall clock (leases, `sealed_at`, `signed_at`). */
+  clock: () => number;
+  /** Entries per pass; SEAL_BATCH by default. */
+  batch?: number;
+  /** Stop after this many entries (a request's bounded work); no bound by default. */
+  maxEntries?: number;
+}
+
+export type SealOutcome =
+  /** The tree now integrates every entry there was (`sealed` new ones, maybe 0). */
+  | { status: "sealed"; size: number; sealed: number; remaining: false }
+  /** Bounded by `maxEntries`, or stopped at a hole in the numbering: entries remain. */
+  | { status: "sealed"; size: number; sealed: number; remaining: true }
+  /** Another sealer holds the tenant's lease, or moved the tree under this one. */
+  | { status: "busy"; size: number; sealed: number; remaining: boolean };
+
+/**
+ * Seals one tenant's log up to its newest entry (or `maxEntries`). Throws on a missing or bad
+ * PROOF_SIGNING_KEY (before touching anything) and on an entry that cannot be rebuilt.
+ */
+export async function sealTenant(
+  db: Db,
+  keys: ProofKeys,
+  tenant: SealTarget,
+  options: SealOptions,
+): Promise<SealOutcome> {
+  const signer = await keys.signer();
+  const origin = keys.origin(tenant.id);
+  const read = d1Read(db.$client);
+  const batchSize = options.batch ?? SEAL_BATCH;
+  const lease = { name: sealLeaseName(tenant.num), holder: `seal_${randomToken(16)}` };
+  if (!(await acquireLease(db, { ...lease, now: options.clock(), ttlMs: SEAL_LEASE_MS }))) {
+    const { size } = await readTree(read, tenant.num);
+    return { status: "busy", size, sealed: 0, remaining: true };
+  }
+  let sealed = 0;
+  try {
+    for (;;) {
+      const tree = await readTree(read, tenant.num);
+      const limit = Math.min(batchSize, (options.maxEntries ?? Number.POSITIVE_INFINITY) - sealed);
+      if (limit <= 0) {
+        return { status: "sealed", size: tree.size, sealed, remaining: true };
+      }
+      const rows = await readEntryRowsFrom(read, tenant.num, tree.size, limit);
+      // Entries are numbered densely; a hole means an entry was deleted before it was sealed
+      // (or a writer is broken). Seal up to it, never over it, and say so loudly.
+      let dense = 0;
+      while (dense < rows.length && rows[dense]?.idx === tree.size + dense) {
+        dense++;
+      }
+      if (dense < rows.length) {
+        console.error(
+          `Sealing tenant ${tenant.id}: log entry ${tree.size + dense} is missing (the next is ${rows[dense]?.idx}); sealing stops before it.`,
+        );
+      }
+      if (dense === 0) {
+        return { status: "sealed", size: tree.size, sealed, remaining: rows.length > 0 };
+      }
+      const leaves = rows.slice(0, dense).map((row) => entryLeafHash(requireEntry(row)));
+      const appended = await appendToTiles(tree.size, leaves, tileReader(read, tenant.num));
+      const root = await treeRoot(appended.treeSize, tileReader(read, tenant.num, appended.tiles));
+      const note = await signCheckpoint({ origin, size: appended.treeSize, root }, signer);
+      const now = options.clock();
+      const d1 = db.$client;
+      const guard = { size: appended.treeSize, root };
+      const results = await withD1Retry(() =>
+        d1.batch([
+          d1
+            .prepare(
+              `INSERT INTO log_tree (tenant, size, root, sealed_at) VALUES (?1, ?2, unhex(?3), ?4)
+               ON CONFLICT (tenant) DO UPDATE SET
+                 size = excluded.size, root = excluded.root, sealed_at = excluded.sealed_at
+               WHERE log_tree.size = ?5`,
+            )
+            .bind(tenant.num, appended.treeSize, encodeHex(root), now, tree.size),
+          ...tileUpserts(d1, tenant.num, appended.tiles, guard),
+          d1
+            .prepare(
+              `INSERT INTO checkpoint (tenant, size, note, signed_at)
+               SELECT ?1, ?2, ?3, ?4
+               WHERE (SELECT size = ?2 AND root = unhex(?5) FROM log_tree WHERE tenant = ?1)
+               ON CONFLICT (tenant, size) DO NOTHING`,
+            )
+            .bind(tenant.num, appended.treeSize, note, now, encodeHex(root)),
+          renewLeaseStatement(db, { ...lease, now, ttlMs: SEAL_LEASE_MS }),
+        ]),
+      );
+      if (results[0]?.meta.changes !== 1) {
+        // Another sealer moved the tree since it was read: nothing of this pass was written.
+        return { status: "busy", size: tree.size, sealed, remaining: true };
+      }
+      sealed += dense;
+      if (dense < rows.length || rows.length < limit) {
+        return {
+          status: "sealed",
+          size: appended.treeSize,
+          sealed,
+          remaining: dense < rows.length,
+        };
+      }
+    }
+  } finally {
+    await releaseLease(db, lease);
+  }
+}
+
+/** The tenants whose logs hold entries the tree does not integrate yet. */
+export async function tenantsToSeal(db: Db, tenantId?: string): Promise<SealTarget[]> {
+  const { results } = await withD1Retry(() =>
+    db.$client
+      .prepare(
+        `SELECT t.num, t.id FROM tenant AS t
+         WHERE (?1 IS NULL OR t.id = ?1) AND EXISTS (SELECT 1 FROM entry AS e
+           WHERE e.tenant = t.num
+             AND e.idx >= coalesce((SELECT size FROM log_tree WHERE tenant = t.num), 0))`,
+      )
+      .bind(tenantId ?? null)
+      .all<SealTarget>(),
+  );
+  return results;
+}
+
+export interface SealPass {
+  tenants: number;
+  sealed: number;
+  busy: number;
+  failed: { tenantId: string; error: string }[];
+}
+
+/**
+ * Seals every tenant with new entries (the minute cron, the end of the nightly run), or only
+ * `tenantId`'s. A tenant that fails is reported and the others still sealed; throws at the end
+ * when one failed, so the invocation shows as failed.
+ */
+export async function sealAll(
+  db: Db,
+  keys: ProofKeys,
+  options: SealOptions & { tenantId?: string | undefined },
+): Promise<SealPass> {
+  await keys.signer(); // A missing key fails the pass at once, naming the secret.
+  const pass: SealPass = { tenants: 0, sealed: 0, busy: 0, failed: [] };
+  for (const tenant of await tenantsToSeal(db, options.tenantId)) {
+    pass.tenants += 1;
+    try {
+      const outcome = await sealTenant(db, keys, tenant, options);
+      pass.sealed += outcome.sealed;
+      pass.busy += outcome.status === "busy" ? 1 : 0;
+    } catch (error) {
+      pass.failed.push({ tenantId: tenant.id, error: (error as Error).message });
+    }
+  }
+  if (pass.failed.length > 0) {
+    throw new Error(
+      `Sealing failed for ${pass.failed.length} tenant(s): ${pass.failed
+        .map((f) => `${f.tenantId}: ${f.error}`)
+        .join("; ")}`,
+    );
+  }
+  return pass;
+}
+
+/** How long an on-demand seal waits for another sealer of the tenant before answering. */
+const ON_DEMAND_WAIT_MS = 10_000;
+/** An on-demand seal (a request) integrates at most this many entries. */
+export const ON_DEMAND_MAX_ENTRIES = 200_000;
+
+/**
+ * Seals a tenant before a proof endpoint answers, so the answer covers every write made before
+ * the call. When another sealer holds the lease (the cron), waits for it and seals again.
+ */
+export async function sealBeforeReading(
+  db: Db,
+  keys: ProofKeys,
+  tenant: SealTarget,
+  clock: () => number,
+): Promise<SealOutcome> {
+  const deadline = clock() + ON_DEMAND_WAIT_MS;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
+    const outcome = await sealTenant(db, keys, tenant, {
+      clock,
+      maxEntries: ON_DEMAND_MAX_ENTRIES,
+    });
+    if (outcome.status !== "busy" || clock() + wait > deadline) {
+      return outcome;
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
