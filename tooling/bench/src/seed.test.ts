@@ -3,7 +3,7 @@
 // encode (recomputed from the columns, as a verifier would).
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { test } from "node:test";
+import { test } from "vitest";
 import { provisionTenant } from "@lapse/api/provision";
 // biome-ignore lint/style/noRestrictedImports: until @lapse/proof is a dependency of @lapse/bench
 import * as proof from "../../../packages/proof/src/index.ts";

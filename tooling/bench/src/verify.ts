@@ -49,7 +49,8 @@ export async function measureVerify(
     execFile(
       process.execPath,
       [
-        "--experimental-strip-types",
+        // As the package's history:verify script runs it (its imports use parameter properties).
+        "--experimental-transform-types",
         "--no-warnings",
         SCRIPT,
         "--tenant",
