@@ -3,10 +3,9 @@
 // encode (recomputed from the columns, as a verifier would).
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { test } from "vitest";
 import { provisionTenant } from "@lapse/api/provision";
-// biome-ignore lint/style/noRestrictedImports: until @lapse/proof is a dependency of @lapse/bench
-import * as proof from "../../../packages/proof/src/index.ts";
+import * as proof from "@lapse/proof";
+import { test } from "vitest";
 import {
   applyMigrationFiles,
   dueThreshold,

@@ -11,8 +11,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import type { DatabaseSync } from "node:sqlite";
 import { type ConsentSeed, DEMO_CATALOGUE } from "@lapse/api/provision";
-// biome-ignore lint/style/noRestrictedImports: until @lapse/proof is a dependency of @lapse/bench
-import * as proof from "../../../packages/proof/src/index.ts";
+import * as proof from "@lapse/proof";
 import { MAX_CONSENTS } from "./options.ts";
 
 export { proof };
