@@ -1,13 +1,11 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { generateProofKeys } from "./scripts/proof-keys.ts";
+import { proofVars } from "./scripts/proof-keys.ts";
 
 export default defineConfig(async () => {
   // The real migrations, applied inside workerd by test/setup.ts.
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
-  // The log's keys (R11, R13), fresh for each run: the Worker's secrets in production.
-  const { signerKey, erasureKey } = generateProofKeys("lapse.test");
   return {
     plugins: [
       cloudflareTest({
@@ -15,9 +13,8 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            PROOF_SIGNING_KEY: signerKey,
-            ERASURE_KEY: erasureKey,
-            PROOF_ORIGIN: "lapse.test",
+            // The log's keys (R11, R13), fresh for each run: the Worker's secrets in production.
+            ...proofVars("lapse.test"),
           },
         },
       }),

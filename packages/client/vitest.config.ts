@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { generateProofKeys } from "@lapse/api/proof-keys";
+import { proofVars } from "@lapse/api/proof-keys";
 import { defineConfig } from "vitest/config";
 
 // The API as a package (its exported wrangler config; its migrations beside it), not by path.
@@ -10,8 +10,6 @@ const api = path.dirname(wranglerConfig);
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(api, "migrations"));
-  // The transparency log's keys (R11, R13): the Worker's secrets in production.
-  const { signerKey, erasureKey } = generateProofKeys("lapse.test");
   return {
     test: {
       projects: [
@@ -23,9 +21,8 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
-                  PROOF_SIGNING_KEY: signerKey,
-                  ERASURE_KEY: erasureKey,
-                  PROOF_ORIGIN: "lapse.test",
+                  // The transparency log's keys (R11, R13): Worker secrets in production.
+                  ...proofVars("lapse.test"),
                 },
               },
             }),

@@ -32,3 +32,16 @@ export function generateProofKeys(name: string): GeneratedKeys {
     erasureKey: randomBytes(32).toString("base64"),
   };
 }
+
+/**
+ * The Worker's proof and erasure secrets for a local run (tests, e2e servers), fresh each time,
+ * as `.dev.vars` or `wrangler secret put` would give them, with the checkpoint origin prefix.
+ */
+export function proofVars(origin: string): {
+  PROOF_SIGNING_KEY: string;
+  ERASURE_KEY: string;
+  PROOF_ORIGIN: string;
+} {
+  const keys = generateProofKeys(origin);
+  return { PROOF_SIGNING_KEY: keys.signerKey, ERASURE_KEY: keys.erasureKey, PROOF_ORIGIN: origin };
+}

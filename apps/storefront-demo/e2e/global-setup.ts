@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { generateProofKeys } from "@lapse/api/proof-keys";
+import { proofVars } from "@lapse/api/proof-keys";
 import { DEMO_CATALOGUE, type ProvisionedSecrets, provisionTenant } from "@lapse/api/provision";
 import { prepareLocalD1, startLocalApi } from "@lapse/dev/local-api";
 import { freePort } from "@lapse/dev/ports";
@@ -63,7 +63,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
         stateDir,
         port: apiPort,
         readyPath: "/healthz",
-        vars: localProofVars(),
+        // The proof and erasure secrets (R11, R13), fresh for this run.
+        vars: proofVars("lapse.example"),
       }),
       startServer({
         name: "vite",
@@ -93,10 +94,4 @@ export default async function setup(project: TestProject): Promise<() => Promise
     await teardown();
     throw error;
   }
-}
-
-/** The Worker's proof and erasure secrets (R11, R13), fresh for this run, as `.dev.vars` holds them. */
-function localProofVars(): Record<string, string> {
-  const keys = generateProofKeys("lapse.example");
-  return { PROOF_SIGNING_KEY: keys.signerKey, ERASURE_KEY: keys.erasureKey };
 }
