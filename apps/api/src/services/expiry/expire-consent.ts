@@ -50,8 +50,6 @@ export function runActor(runId: string): string {
  * state is not flipped and gets no entry.
  */
 export async function expireChunk(rc: RunContext, work: ConsentWork): Promise<ChunkResult> {
-  const now = rc.clock();
-  const lease = { name: consentLeaseName(work.consentId), holder: work.runId };
   // R10: due iff max(lastActivity, activationDay) + days <= day(T); the caller checked the
   // activation side, so the index range is activity_day <= day(T) - days.
   const throughDay = dayOf(work.scheduledAt) - work.days;
@@ -65,9 +63,28 @@ export async function expireChunk(rc: RunContext, work: ConsentWork): Promise<Ch
       .bind(work.consentNum, throughDay, rc.chunkSize)
       .all<{ profile: number }>(),
   );
-  const due = JSON.stringify(read.results.map((d) => d.profile));
+  const now = rc.clock();
+  const lease = { name: consentLeaseName(work.consentId), holder: work.runId };
   const guard = `EXISTS (SELECT 1 FROM expiry_lease WHERE name = ?1 AND holder = ?2 AND expires_at > ?3)`;
   const fence = [lease.name, lease.holder, now];
+  if (read.results.length === 0) {
+    // Nothing due (a quiet night, or the previous chunk took the last ones): no write batch,
+    // only the lease check, so such a consent costs a few rows read (docs/expiry.md).
+    const check = await withD1Retry(() =>
+      db
+        .prepare(`SELECT ${guard} AS held`)
+        .bind(...fence)
+        .all<{ held: number }>(),
+    );
+    return {
+      held: check.results[0]?.held === 1,
+      expired: 0,
+      more: false,
+      rowsRead: (read.meta.rows_read ?? 0) + (check.meta.rows_read ?? 0),
+      rowsWritten: 0,
+    };
+  }
+  const due = JSON.stringify(read.results.map((d) => d.profile));
   const results = await withD1Retry(() =>
     db.batch([
       renewLeaseStatement(rc.db, { ...lease, now, ttlMs: rc.leaseMs }),
