@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Cli, OptionSpec } from "./cli.ts";
-import { openLocalD1, remoteD1FromConfig, type SqlDatabase } from "./d1.ts";
+import { openLocalD1, openLocalD1File, remoteD1FromConfig, type SqlDatabase } from "./d1.ts";
 import { applyMigrations } from "./wrangler.ts";
 
 /**
@@ -28,12 +28,14 @@ export interface D1TargetValues {
 
 /**
  * Opens the D1 the options name, after applying the migrations when `migrate`; a missing
- * credential is one line (exit 1) before anything runs. Progress goes to stderr.
+ * credential is one line (exit 1) before anything runs. Progress goes to stderr. `inProcess`:
+ * the local D1's file is read in this process (openLocalD1File) instead of through wrangler,
+ * for tools that read much of it.
  */
 export async function openD1Target(
   cli: Pick<Cli<Record<string, OptionSpec>>, "fail" | "error">,
   values: D1TargetValues,
-  options: { config: string; migrate: boolean },
+  options: { config: string; migrate: boolean; inProcess?: boolean },
 ): Promise<SqlDatabase<string>> {
   const { config, migrate } = options;
   if (values.remote && values["persist-to"] !== undefined) {
@@ -56,6 +58,13 @@ export async function openD1Target(
   if (migrate) {
     console.error("Applying the migrations to the local D1…");
     await applyMigrations({ config, ...local });
+  }
+  if (options.inProcess) {
+    try {
+      return openLocalD1File({ config, ...local });
+    } catch (error) {
+      return cli.error((error as Error).message);
+    }
   }
   return openLocalD1({ config, ...local });
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CLOUDFLARE_API,
   openLocalD1,
+  openLocalD1File,
   persistPath,
   remoteD1,
   remoteD1FromConfig,
@@ -114,6 +115,65 @@ describe("openLocalD1", () => {
       await db.close();
     }
   }, 60_000);
+});
+
+describe("openLocalD1File", () => {
+  let dir: string;
+  let config: string;
+  let persistTo: string;
+  beforeAll(async () => {
+    dir = workerDir("00000000-0000-0000-0000-000000000002");
+    config = path.join(dir, "wrangler.jsonc");
+    persistTo = path.join(dir, "state");
+    await applyMigrations({ config, persistTo });
+    const binding = await openLocalD1({ config, persistTo });
+    try {
+      await binding.batch([
+        { sql: "INSERT INTO note (id, body, n) VALUES (?1, ?2, ?3)", params: ["a", "O'Brien", 1] },
+        { sql: "INSERT INTO note (id, body, n) VALUES (?1, ?2, ?3)", params: ["b", "two", 2] },
+      ]);
+    } finally {
+      await binding.close();
+    }
+  }, 60_000);
+
+  it("reads in process the same rows the binding wrote, with bound parameters", async () => {
+    const db = openLocalD1File({ config, persistTo });
+    try {
+      expect(
+        await db.all({
+          sql: "SELECT id, body, n FROM note WHERE n >= CAST(?1 AS INTEGER) ORDER BY id",
+          params: ["1"],
+        }),
+      ).toEqual([
+        { id: "a", body: "O'Brien", n: 1 },
+        { id: "b", body: "two", n: 2 },
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("runs a batch as one transaction: a failing statement leaves nothing", async () => {
+    const db = openLocalD1File({ config, persistTo });
+    try {
+      await expect(
+        db.batch([
+          { sql: "INSERT INTO note (id, body) VALUES (?1, ?2)", params: ["d", "kept?"] },
+          { sql: "INSERT INTO note (id, body) VALUES (?1, ?2)", params: ["a", "duplicate"] },
+        ]),
+      ).rejects.toThrow(/UNIQUE/);
+      expect(await db.all({ sql: "SELECT id FROM note WHERE id = ?1", params: ["d"] })).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("says where it looked when there is no local D1 yet", () => {
+    expect(() => openLocalD1File({ config, persistTo: path.join(dir, "nowhere") })).toThrow(
+      /No local D1 in .*nowhere.*pnpm dev/,
+    );
+  });
 });
 
 describe("remoteD1", () => {
