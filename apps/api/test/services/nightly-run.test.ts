@@ -492,6 +492,52 @@ describe("transient D1 errors are retried (R10)", () => {
     expect(await expiredRows(api, profiles)).toEqual([1, 1, 1]);
   });
 
+  it("R10/R11: a customer's write between a chunk's probe and its batch takes the chunk's entry numbers; the chunk probes again and the log stays dense", async () => {
+    const A = day("2032-03-22");
+    const profiles = names(4);
+    const { api } = await dueOnDay30(A, profiles);
+    const rc = rcWith();
+    const client = rc.db.$client;
+    let raced = 0;
+    const racing = new Proxy(client, {
+      get(target, prop) {
+        if (prop === "batch") {
+          return async (statements: D1PreparedStatement[]) => {
+            // Before the first chunk batch (lease, actor, entries, flips), p4 refuses: its
+            // entry takes the number the chunk's probe saw as next.
+            if (statements.length === 4 && raced === 0) {
+              raced += 1;
+              await api.set("p4", { newsletter: "refused" });
+            }
+            return target.batch(statements);
+          };
+        }
+        const value = Reflect.get(target, prop);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const outcome = await runNightlyExpiry(
+      { ...rc, db: Object.assign(Object.create(rc.db), { $client: racing }) },
+      { scheduledAt: nightOf(A + 30), trigger: "admin", tenantId: api.tenantId },
+    );
+    expect(raced).toBe(1);
+    expect(outcome).toMatchObject({ started: true, status: "succeeded" });
+    expect(await api.statuses(profiles, "newsletter")).toEqual([
+      "unknown",
+      "unknown",
+      "unknown",
+      "refused",
+    ]);
+    expect(await expiredRows(api, profiles)).toEqual([1, 1, 1, 0]);
+    const tenant = await numOf("tenant", api.tenantId);
+    const log = await env.DB.prepare(
+      "SELECT count(*) AS n, min(idx) AS lo, max(idx) AS hi FROM entry WHERE tenant = ?",
+    )
+      .bind(tenant)
+      .first<{ n: number; lo: number; hi: number }>();
+    expect(log && log.hi - log.lo + 1).toBe(log?.n);
+  });
+
   it("R10: any other error fails the run visibly, with the consent's error, and changes nothing", async () => {
     const A = day("2032-03-25");
     const profiles = names(3);

@@ -39,99 +39,130 @@ export function runActor(runId: string): string {
   return `cron:${runId}`;
 }
 
+/** A chunk retries its batch this many times when other writers took its entry numbers. */
+const NUMBERING_ATTEMPTS = 5;
+
+/** D1's answer when an entry number is taken: another writer appended between probe and batch. */
+function isNumberTaken(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    /UNIQUE constraint failed: entry\.tenant, entry\.idx/.test(error.message)
+  );
+}
+
 /**
- * One chunk (R10): read up to `chunkSize` due states from the partial index alone (profile
- * keys, in the order last-activity day, profile key), then one batch renews the lease, flips
- * the states that are still accepted and due to `unknown`, and appends the `expired` entries
- * of exactly those to the log (R11). The list is integers, so a chunk's JSON stays small.
+ * One chunk (R10). A probe reads whether the lease is still held, whether anything is due and
+ * the tenant's newest entry number (`top`); when something is due, one batch renews the lease,
+ * appends the `expired` entries (R11) of the first `chunkSize` due states (partial due index,
+ * order last-activity day, profile key), numbered top + 1, top + 2, … from one JSON array, then
+ * flips exactly the states those entries name to `unknown`. Both happen in one transaction, so
+ * an entry exists iff its flip does, and a customer's write before the batch simply leaves that
+ * state out. When another writer appended entries between probe and batch, the numbers are
+ * taken and D1 refuses the batch whole (the log's primary key): the chunk probes again.
+ *
+ * D1 rows read per expired state: 2 for the entries (the index entry, the JSON element), 3 for
+ * the flip (the entry, the state, its update); the probe is a few rows per chunk (docs/expiry.md).
  * Every write checks the lease holder (fencing): a runner that lost its lease writes nothing.
  * A crash between chunks loses and duplicates nothing: the next chunk starts from the states
- * still accepted. A customer who changes a state between the read and the batch wins: that
- * state is not flipped and gets no entry.
+ * still accepted.
  */
 export async function expireChunk(rc: RunContext, work: ConsentWork): Promise<ChunkResult> {
   // R10: due iff max(lastActivity, activationDay) + days <= day(T); the caller checked the
   // activation side, so the index range is activity_day <= day(T) - days.
   const throughDay = dayOf(work.scheduledAt) - work.days;
   const db = rc.db.$client;
-  const read = await withD1Retry(() =>
-    db
-      .prepare(
-        `SELECT profile FROM state WHERE consent = ?1 AND status = 1 AND activity_day <= ?2
-         ORDER BY activity_day, profile LIMIT ?3`,
-      )
-      .bind(work.consentNum, throughDay, rc.chunkSize)
-      .all<{ profile: number }>(),
-  );
-  const now = rc.clock();
   const lease = { name: consentLeaseName(work.consentId), holder: work.runId };
   const guard = `EXISTS (SELECT 1 FROM expiry_lease WHERE name = ?1 AND holder = ?2 AND expires_at > ?3)`;
-  const fence = [lease.name, lease.holder, now];
-  if (read.results.length === 0) {
-    // Nothing due (a quiet night, or the previous chunk took the last ones): no write batch,
-    // only the lease check, so such a consent costs a few rows read (docs/expiry.md).
-    const check = await withD1Retry(() =>
+  const actor = runActor(work.runId);
+  let rowsRead = 0;
+  let rowsWritten = 0;
+  for (let attempt = 1; ; attempt++) {
+    const now = rc.clock();
+    const fence = [lease.name, lease.holder, now];
+    const probe = await withD1Retry(() =>
       db
-        .prepare(`SELECT ${guard} AS held`)
-        .bind(...fence)
-        .all<{ held: number }>(),
+        .prepare(
+          `SELECT ${guard} AS held,
+             EXISTS (SELECT 1 FROM state WHERE consent = ?4 AND status = 1 AND activity_day <= ?5) AS due,
+             coalesce((SELECT idx FROM entry WHERE tenant = ?6 ORDER BY idx DESC LIMIT 1), -1) AS top`,
+        )
+        .bind(...fence, work.consentNum, throughDay, work.tenantNum)
+        .all<{ held: number; due: number; top: number }>(),
     );
+    rowsRead += probe.meta.rows_read ?? 0;
+    const { held, due, top } = probe.results[0] ?? { held: 0, due: 0, top: -1 };
+    if (held !== 1 || due !== 1) {
+      // Nothing due (a quiet night, or the previous chunk took the last ones): no write batch,
+      // so such a consent costs a few rows read (docs/expiry.md).
+      return { held: held === 1, expired: 0, more: false, rowsRead, rowsWritten };
+    }
+    let results: D1Result[];
+    try {
+      results = await withD1Retry(() =>
+        db.batch([
+          renewLeaseStatement(rc.db, { ...lease, now, ttlMs: rc.leaseMs }),
+          ensureActors({ db: rc.db, tenantNum: work.tenantNum }, [actor]),
+          // The entries, numbered after `top` from the array's positions. The subquery reads
+          // the partial due index alone; the numbers come from the probe, not from a read of
+          // `entry` here, which would make SQLite copy the whole selection first.
+          db
+            .prepare(
+              `INSERT INTO entry (tenant, idx, kind, profile, consent, version, from_status,
+                 to_status, reason, actor, occurred_at, recorded_at)
+               SELECT ?6, ?7 + 1 + j.key, 1, j.value, ?4, ?8, 1, 0, 4,
+                 (SELECT id FROM actor WHERE tenant = ?6 AND name = ?9), ?10, ?3
+               FROM (SELECT json_group_array(profile) AS due FROM (SELECT profile FROM state
+                   WHERE consent = ?4 AND status = 1 AND activity_day <= ?5
+                   ORDER BY activity_day, profile LIMIT ?11)) AS d,
+                 json_each(d.due) AS j
+               WHERE ${guard}`,
+            )
+            .bind(
+              ...fence,
+              work.consentNum,
+              throughDay,
+              work.tenantNum,
+              top,
+              work.consentVersion,
+              actor,
+              work.scheduledAt,
+              rc.chunkSize,
+            ),
+          // The flips of exactly the states those entries name; T (?5) is their change time.
+          db
+            .prepare(
+              `UPDATE state SET status = 0, changed_at = ?5, expired_at = ?5
+               FROM (SELECT profile FROM entry WHERE tenant = ?1 AND idx > ?2 AND consent = ?3
+                 AND reason = 4 AND actor = (SELECT id FROM actor WHERE tenant = ?1 AND name = ?4)) AS e
+               WHERE state.profile = e.profile AND state.consent = ?3 AND state.status = 1`,
+            )
+            .bind(work.tenantNum, top, work.consentNum, actor, work.scheduledAt),
+        ]),
+      );
+    } catch (error) {
+      if (isNumberTaken(error) && attempt < NUMBERING_ATTEMPTS) {
+        continue;
+      }
+      throw error;
+    }
+    const [renewed, , appended, flipped] = results;
+    rowsRead += results.reduce((sum, r) => sum + (r.meta.rows_read ?? 0), 0);
+    rowsWritten += results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0);
+    const expired = flipped?.meta.changes ?? 0;
+    if (expired !== (appended?.meta.changes ?? 0)) {
+      // Cannot happen in one transaction; if it ever does, the run fails visibly.
+      throw new Error(
+        `Chunk of ${work.consentKey}: ${appended?.meta.changes} entries appended but ${expired} states flipped.`,
+      );
+    }
     return {
-      held: check.results[0]?.held === 1,
-      expired: 0,
-      more: false,
-      rowsRead: (read.meta.rows_read ?? 0) + (check.meta.rows_read ?? 0),
-      rowsWritten: 0,
+      held: (renewed?.meta.changes ?? 0) === 1,
+      expired,
+      more: expired === rc.chunkSize,
+      rowsRead,
+      rowsWritten,
     };
   }
-  const due = JSON.stringify(read.results.map((d) => d.profile));
-  const results = await withD1Retry(() =>
-    db.batch([
-      renewLeaseStatement(rc.db, { ...lease, now, ttlMs: rc.leaseMs }),
-      ensureActors({ db: rc.db, tenantNum: work.tenantNum }, [runActor(work.runId)]),
-      // Flip the states still accepted and due; T (?6) marks the ones this chunk flipped. The
-      // list drives the primary-key lookups; the unary `+` keeps SQLite from scanning the
-      // whole due range of the partial index instead.
-      db
-        .prepare(
-          `UPDATE state SET status = 0, changed_at = ?6, expired_at = ?6
-           WHERE (profile, consent) IN (SELECT value, ?4 FROM json_each(?5))
-             AND +status = 1 AND +activity_day <= ?7 AND ${guard}`,
-        )
-        .bind(...fence, work.consentNum, due, work.scheduledAt, throughDay),
-      // The entries of exactly the states flipped above, in the list's order.
-      db
-        .prepare(
-          `INSERT INTO entry (tenant, idx, kind, profile, consent, version, from_status,
-             to_status, reason, actor, occurred_at, recorded_at)
-           SELECT ?7, coalesce((SELECT idx FROM entry WHERE tenant = ?7 ORDER BY idx DESC LIMIT 1), -1)
-               + row_number() OVER (ORDER BY j.key),
-             1, j.value, ?4, ?8, 1, 0, 4,
-             (SELECT id FROM actor WHERE tenant = ?7 AND name = ?9), ?6, ?3
-           FROM json_each(?5) AS j
-           WHERE ${guard} AND EXISTS (SELECT 1 FROM state AS s
-             WHERE s.profile = j.value AND s.consent = ?4 AND s.status = 0
-               AND s.expired_at = ?6 AND s.changed_at = ?6)`,
-        )
-        .bind(
-          ...fence,
-          work.consentNum,
-          due,
-          work.scheduledAt,
-          work.tenantNum,
-          work.consentVersion,
-          runActor(work.runId),
-        ),
-    ]),
-  );
-  const [renewed, , flipped] = results;
-  return {
-    held: (renewed?.meta.changes ?? 0) === 1,
-    expired: flipped?.meta.changes ?? 0,
-    more: read.results.length === rc.chunkSize,
-    rowsRead: [read, ...results].reduce((sum, r) => sum + (r.meta.rows_read ?? 0), 0),
-    rowsWritten: results.reduce((sum, r) => sum + (r.meta.rows_written ?? 0), 0),
-  };
 }
 
 export interface ConsentProgress {
