@@ -3,8 +3,9 @@
 // `rows_read` and `rows_written` of every statement a request or a cron run makes. The timed
 // measurements use the real entry point; this one counts rows and hosts the naive expiry for
 // comparison. Never deployed.
-import { appendToTiles, entryLeafHash, type ReadTile } from "@lapse/proof";
+import { appendToTiles, leafHashes, type ReadTile, webCryptoSha256Many } from "@lapse/proof";
 import worker from "../src/index.ts";
+import { encodeEntryFast } from "../src/services/proof/fast-encode.ts";
 import { type D1Tally, newTally } from "./d1-tally.ts";
 
 function label(sql: string): string {
@@ -143,15 +144,16 @@ async function statements(env: Env, request: Request): Promise<Response> {
 
 /**
  * Diagnostics: what sealing computes for `n` expiry entries, in workerd — each entry's canonical
- * bytes and leaf hash (the real `entryLeafHash`), then their integration into tiles (the real
- * `appendToTiles`, onto a tree of 1,000,003 leaves whose edge tiles are held in memory) — so
+ * bytes (`encodeEntryFast`) and leaf hash (`leafHashes` with WebCrypto, as the sealer does), then their integration
+ * into tiles (the real `appendToTiles` with the same hasher, onto a tree of 1,000,003 leaves
+ * whose edge tiles are held in memory) — so
  * that the bench can read workerd's CPU time per entry from outside (inside, the clock only
  * moves across I/O).
  */
 async function proofCost(url: URL): Promise<Response> {
   const n = Number(url.searchParams.get("n") ?? "1000");
-  const leaves = Array.from({ length: n }, (_, i) =>
-    entryLeafHash({
+  const bytes = Array.from({ length: n }, (_, i) =>
+    encodeEntryFast({
       kind: "status_change",
       profile: 1 + i,
       consent: "newsletter",
@@ -164,11 +166,14 @@ async function proofCost(url: URL): Promise<Response> {
       recordedAt: 1_795_917_600_000,
     }),
   );
+  const leaves = await leafHashes(bytes, webCryptoSha256Many);
   // A tree of 1,000,003 leaves: every level's edge tile partial, filled with a stand-in hash.
   const size = 1_000_003;
   const edge = (level: number) => Math.floor(size / 256 ** level) % 256;
   const readTile: ReadTile = async (level) => new Uint8Array(edge(level) * 32).fill(level + 1);
-  const appended = await appendToTiles(size, leaves, readTile);
+  const appended = await appendToTiles(size, leaves, readTile, {
+    sha256Many: webCryptoSha256Many,
+  });
   return Response.json({ entries: n, tiles: appended.tiles.length });
 }
 

@@ -40,3 +40,37 @@ export function isHash(value: unknown): value is Uint8Array {
 export function isTreeSize(value: unknown): value is number {
   return typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 }
+
+/**
+ * Many SHA-256 digests at once. Trees hash in bulk (a seal integrates thousands of entries), and
+ * where WebCrypto is native (Workers) one `crypto.subtle.digest` per input, all awaited together,
+ * costs a fraction of hashing in JavaScript; `syncSha256Many` is the same in this package's own
+ * SHA-256, for callers with no WebCrypto.
+ */
+export type Sha256Many = (inputs: readonly Uint8Array[]) => Promise<Uint8Array[]>;
+
+export const syncSha256Many: Sha256Many = async (inputs) =>
+  inputs.map((input) => nobleSha256(input));
+
+export const webCryptoSha256Many: Sha256Many = (inputs) =>
+  Promise.all(
+    inputs.map(async (input) => {
+      // WebCrypto takes ArrayBuffer-backed views only; ours are, a shared one is copied.
+      const view =
+        input.buffer instanceof ArrayBuffer
+          ? (input as Uint8Array<ArrayBuffer>)
+          : new Uint8Array(input);
+      return new Uint8Array(await crypto.subtle.digest("SHA-256", view));
+    }),
+  );
+
+/** RFC 6962 leaf hashes of many entries' bytes, with `many`. */
+export function leafHashes(data: readonly Uint8Array[], many: Sha256Many): Promise<Uint8Array[]> {
+  return many(
+    data.map((bytes) => {
+      const input = new Uint8Array(1 + bytes.length);
+      input.set(bytes, 1);
+      return input;
+    }),
+  );
+}

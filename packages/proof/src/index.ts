@@ -56,7 +56,17 @@ export {
   STATUS_CODES,
   type StatusChangeEntry,
 } from "./entry.ts";
-export { EMPTY_ROOT, HASH_SIZE, leafHash, nodeHash, sha256 } from "./hash.ts";
+export {
+  EMPTY_ROOT,
+  HASH_SIZE,
+  leafHash,
+  leafHashes,
+  nodeHash,
+  type Sha256Many,
+  sha256,
+  syncSha256Many,
+  webCryptoSha256Many,
+} from "./hash.ts";
 export {
   MAX_NOTE_SIGNATURES,
   type NoteError,

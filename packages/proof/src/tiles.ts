@@ -9,7 +9,7 @@
  * tree as a prefix, and proofs for an older tree size can read today's tiles.
  */
 import { concatByteList } from "./bytes.ts";
-import { HASH_SIZE, isHash, isTreeSize, nodeHash } from "./hash.ts";
+import { HASH_SIZE, isHash, isTreeSize, nodeHash, type Sha256Many } from "./hash.ts";
 
 /** Tree levels per tile: a tile is a subtree of height 8. */
 export const TILE_HEIGHT = 8;
@@ -105,6 +105,30 @@ export function perfectRoot(hashes: readonly Uint8Array[]): Uint8Array {
   return (level[0] as Uint8Array).slice();
 }
 
+/** `perfectRoot` of many 256-hash tiles, each level of all of them hashed in one `many` call. */
+async function perfectRoots(
+  bottoms: readonly Uint8Array[][],
+  many: Sha256Many,
+): Promise<Uint8Array[]> {
+  let levels: Uint8Array[][] = bottoms.map((hashes) => [...hashes]);
+  while (levels.length > 0 && (levels[0]?.length ?? 0) > 1) {
+    const inputs: Uint8Array[] = [];
+    for (const row of levels) {
+      for (let i = 0; i < row.length; i += 2) {
+        const input = new Uint8Array(1 + 2 * HASH_SIZE);
+        input[0] = 0x01;
+        input.set(row[i] as Uint8Array, 1);
+        input.set(row[i + 1] as Uint8Array, 1 + HASH_SIZE);
+        inputs.push(input);
+      }
+    }
+    const out = await many(inputs);
+    const half = (levels[0]?.length ?? 0) / 2;
+    levels = levels.map((_, t) => out.slice(t * half, (t + 1) * half));
+  }
+  return levels.map((row) => row[0] as Uint8Array);
+}
+
 /**
  * A stored tile checked to hold whole hashes, at most 256 and at least `width`; throws
  * TileStoreError otherwise. Storage, not an attacker, supplies tiles: a bad one is a bug.
@@ -163,6 +187,7 @@ export async function appendToTiles(
   treeSize: number,
   newLeafHashes: readonly Uint8Array[],
   readTile: ReadTile,
+  options: { sha256Many?: Sha256Many } = {},
 ): Promise<Appended> {
   if (!isTreeSize(treeSize)) {
     throw new RangeError(`tree size ${treeSize} is not a non-negative safe integer`);
@@ -208,22 +233,24 @@ export async function appendToTiles(
   // The hashes that enter each level: the new leaves, then the roots of newly full tiles. Never
   // spread into arguments: one append may carry hundreds of thousands of leaves.
   let pending: readonly Uint8Array[] = newLeafHashes;
-  levels.forEach(({ level, edgeIndex }, i) => {
+  for (const [i, { level, edgeIndex }] of levels.entries()) {
     const edge = edges[i] ?? new Uint8Array(0);
     const all = concatByteList([edge, ...pending]);
     const width = all.length / HASH_SIZE;
-    const completed: Uint8Array[] = [];
+    const full: Uint8Array[][] = [];
     for (let start = 0, index = edgeIndex; start < width; start += TILE_WIDTH, index++) {
       const count = Math.min(TILE_WIDTH, width - start);
       const hashes = all.slice(start * HASH_SIZE, (start + count) * HASH_SIZE);
       tiles.push({ level, index, hashes });
       if (count === TILE_WIDTH) {
         // Every full tile here is newly full: the edge tile was partial before this append.
-        const bottom = Array.from({ length: TILE_WIDTH }, (_, j) => hashAt(hashes, j));
-        completed.push(perfectRoot(bottom));
+        full.push(Array.from({ length: TILE_WIDTH }, (_, j) => hashAt(hashes, j)));
       }
     }
-    pending = completed;
-  });
+    pending =
+      options.sha256Many === undefined
+        ? full.map(perfectRoot)
+        : await perfectRoots(full, options.sha256Many);
+  }
   return { treeSize: newSize, tiles };
 }

@@ -8,11 +8,15 @@ import { describe, expect, it } from "vitest";
 import {
   appendToTiles,
   concatByteList,
+  leafHash,
+  leafHashes,
   rootOfLeaves,
+  syncSha256Many,
   TileStoreError,
   tilePath,
   tileWidth,
   treeRoot,
+  webCryptoSha256Many,
 } from "../src/index.ts";
 import { MemoryTiles, PROPERTY_RUNS, storeOf, testLeaves, toHex } from "./fixtures.ts";
 
@@ -106,6 +110,34 @@ describe("appendToTiles", () => {
       ),
       { numRuns: PROPERTY_RUNS / 4 },
     );
+  });
+
+  it("R11: with a batched SHA-256 (WebCrypto, or this package's own) it writes the same tiles", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 70_000 }),
+        fc.integer({ min: 1, max: 3_000 }),
+        fc.constantFrom(webCryptoSha256Many, syncSha256Many),
+        async (size, added, sha256Many) => {
+          const store = await storeOf(testLeaves(size));
+          const after = testLeaves(size + added).slice(size);
+          const plain = await appendToTiles(size, after, store.read);
+          const batched = await appendToTiles(size, after, store.read, { sha256Many });
+          expect(batched).toEqual(plain);
+        },
+      ),
+      // 65,000 + 1,000 completes a level-1 tile: level 2 grows.
+      { numRuns: 6, examples: [[65_000, 1_000, webCryptoSha256Many]] },
+    );
+  }, 120_000);
+
+  it("R11: leafHashes is leafHash of each input, in order", async () => {
+    const data = [new Uint8Array(0), Uint8Array.of(1, 2, 3), new Uint8Array(300).fill(7)];
+    for (const many of [webCryptoSha256Many, syncSha256Many]) {
+      expect((await leafHashes(data, many)).map(toHex)).toEqual(
+        data.map((d) => toHex(leafHash(d))),
+      );
+    }
   });
 
   it("returns the full content of every changed tile and only those", async () => {
