@@ -14,21 +14,31 @@ export function sha256(bytes: Uint8Array): Uint8Array {
  */
 export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0));
 
-/** RFC 6962 leaf hash, SHA-256(0x00 ‖ data): the 0x00 prefix keeps leaves apart from nodes. */
-export function leafHash(data: Uint8Array): Uint8Array {
+/** The bytes a leaf hash digests: 0x00 ‖ data (RFC 6962 §2.1; the prefix keeps leaves apart from nodes). */
+export function leafInput(data: Uint8Array): Uint8Array<ArrayBuffer> {
   const input = new Uint8Array(1 + data.length);
   input[0] = 0x00;
   input.set(data, 1);
-  return nobleSha256(input);
+  return input;
 }
 
-/** RFC 6962 interior node hash, SHA-256(0x01 ‖ left ‖ right), of two 32-byte child hashes. */
-export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+/** The bytes a node hash digests: 0x01 ‖ left ‖ right. */
+export function nodeInput(left: Uint8Array, right: Uint8Array): Uint8Array<ArrayBuffer> {
   const input = new Uint8Array(1 + left.length + right.length);
   input[0] = 0x01;
   input.set(left, 1);
   input.set(right, 1 + left.length);
-  return nobleSha256(input);
+  return input;
+}
+
+/** RFC 6962 leaf hash, SHA-256(0x00 ‖ data). */
+export function leafHash(data: Uint8Array): Uint8Array {
+  return nobleSha256(leafInput(data));
+}
+
+/** RFC 6962 interior node hash, SHA-256(0x01 ‖ left ‖ right), of two 32-byte child hashes. */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
+  return nobleSha256(nodeInput(left, right));
 }
 
 /** True for a value that can be a hash of this log: a 32-byte Uint8Array. */
@@ -66,11 +76,5 @@ export const webCryptoSha256Many: Sha256Many = (inputs) =>
 
 /** RFC 6962 leaf hashes of many entries' bytes, with `many`. */
 export function leafHashes(data: readonly Uint8Array[], many: Sha256Many): Promise<Uint8Array[]> {
-  return many(
-    data.map((bytes) => {
-      const input = new Uint8Array(1 + bytes.length);
-      input.set(bytes, 1);
-      return input;
-    }),
-  );
+  return many(data.map(leafInput));
 }

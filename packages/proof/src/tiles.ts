@@ -9,7 +9,7 @@
  * tree as a prefix, and proofs for an older tree size can read today's tiles.
  */
 import { concatByteList } from "./bytes.ts";
-import { HASH_SIZE, isHash, isTreeSize, nodeHash, type Sha256Many } from "./hash.ts";
+import { HASH_SIZE, isHash, isTreeSize, nodeHash, nodeInput, type Sha256Many } from "./hash.ts";
 
 /** Tree levels per tile: a tile is a subtree of height 8. */
 export const TILE_HEIGHT = 8;
@@ -115,11 +115,7 @@ async function perfectRoots(
     const inputs: Uint8Array[] = [];
     for (const row of levels) {
       for (let i = 0; i < row.length; i += 2) {
-        const input = new Uint8Array(1 + 2 * HASH_SIZE);
-        input[0] = 0x01;
-        input.set(row[i] as Uint8Array, 1);
-        input.set(row[i + 1] as Uint8Array, 1 + HASH_SIZE);
-        inputs.push(input);
+        inputs.push(nodeInput(row[i] as Uint8Array, row[i + 1] as Uint8Array));
       }
     }
     const out = await many(inputs);

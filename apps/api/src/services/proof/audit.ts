@@ -6,6 +6,7 @@ import {
   encodeHex,
   HASH_SIZE,
   nodeHash,
+  nodeInput,
   openCheckpoint,
   type ReadTile,
   TILE_WIDTH,
@@ -66,16 +67,8 @@ const TILES_PER_READ = 256;
  * here with a replaceable SHA-256 (a million leaves are a million node hashes to redo).
  */
 function rebuildTiles(leaves: readonly Uint8Array[], sha256?: Sha256): Map<string, Uint8Array> {
-  const node = (left: Uint8Array, right: Uint8Array): Uint8Array => {
-    if (sha256 === undefined) {
-      return nodeHash(left, right);
-    }
-    const input = new Uint8Array(1 + 2 * HASH_SIZE);
-    input[0] = 0x01;
-    input.set(left, 1);
-    input.set(right, 1 + HASH_SIZE);
-    return sha256(input);
-  };
+  const node = (left: Uint8Array, right: Uint8Array): Uint8Array =>
+    sha256 === undefined ? nodeHash(left, right) : sha256(nodeInput(left, right));
   const tiles = new Map<string, Uint8Array>();
   let hashes = leaves;
   for (let level = 0; hashes.length > 0; level++) {

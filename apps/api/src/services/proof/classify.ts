@@ -1,4 +1,4 @@
-import { bytesEqual, leafHash } from "@lapse/proof";
+import { bytesEqual, leafHash, leafInput } from "@lapse/proof";
 import { type EntryRow, entryOfRow } from "./entries.ts";
 import { encodeEntryFast } from "./fast-encode.ts";
 
@@ -47,12 +47,7 @@ export function rowLeafHash(row: EntryRow, sha256?: Sha256): Uint8Array | null {
   }
   try {
     const bytes = encodeEntryFast(rebuilt.entry);
-    if (sha256 === undefined) {
-      return leafHash(bytes);
-    }
-    const input = new Uint8Array(bytes.length + 1);
-    input.set(bytes, 1);
-    return sha256(input);
+    return sha256 === undefined ? leafHash(bytes) : sha256(leafInput(bytes));
   } catch {
     return null; // A field the encoding cannot hold: set by hand.
   }
