@@ -24,7 +24,8 @@ const cli = defineCli({
   usage:
     "pnpm --filter @lapse/api history:verify [--tenant ID] [--checkpoint FILE] [--verifier-key KEY] [--remote | --persist-to DIR]",
   summary: [
-    "Checks the transparency log of every tenant (or one): each entry rehashed against the",
+    "Checks the transparency logs of every tenant (or one; a log per data shard it spans): each",
+    "entry rehashed against the",
     "Merkle tree, the tree against its signed checkpoints, and a checkpoint kept earlier against",
     "today's by consistency proof. Prints one line per problem and a total; exits 1 on a problem.",
     "Verifier keys: --verifier-key, else PROOF_VERIFIER_KEYS / PROOF_SIGNING_KEY from the",
@@ -148,34 +149,55 @@ function originOf(note: string): string {
 
 const PROGRESS_MS = 2000;
 
+/** The data shards opened so far, by binding (closed at the end). */
+const shards = new Map<string, Promise<SqlDatabase<string>>>();
+
+function shard(binding: string): Promise<SqlDatabase<string>> {
+  let opened = shards.get(binding);
+  if (!opened) {
+    opened = openD1Target(cli, values, { config, migrate: false, inProcess: true, binding });
+    shards.set(binding, opened);
+  }
+  return opened;
+}
+
 async function verify(db: SqlDatabase<string>): Promise<number> {
   const keys = await verifierKeys();
   const prefix = originPrefix();
   const kept = values.checkpoint.map((file) => ({ file, note: keptNote(file) }));
-  const read: SqlRead = <T>(sql: string, params: readonly string[]) => db.all<T>({ sql, params });
-  const tenants = await db.all<{ id: string; num: number }>({
-    sql: `SELECT id, num FROM tenant ${values.tenant === undefined ? "" : "WHERE id = ?1"} ORDER BY num`,
+  const readOf = (d: SqlDatabase<string>): SqlRead => {
+    return <T>(sql: string, params: readonly string[]) => d.all<T>({ sql, params });
+  };
+  const control = readOf(db);
+  // Every log: one per (tenant, slot), on the slot's data shard (docs/scaling.md).
+  const logs = await db.all<{ id: string; num: number; slot: number; binding: string }>({
+    sql: `SELECT t.id, t.num, ts.slot, s.binding FROM tenant AS t
+      JOIN tenant_shard AS ts ON ts.tenant_id = t.id JOIN shard AS s ON s.num = ts.shard
+      ${values.tenant === undefined ? "" : "WHERE t.id = ?1"} ORDER BY t.num, ts.slot`,
     params: values.tenant === undefined ? [] : [values.tenant],
   });
-  if (values.tenant !== undefined && tenants.length === 0) {
+  if (values.tenant !== undefined && logs.length === 0) {
     cli.error(`No tenant ${values.tenant} in ${db.description}.`);
   }
+  const originOfLog = (log: { id: string; slot: number }) =>
+    log.slot === 0 ? `${prefix}/${log.id}` : `${prefix}/${log.id}/${log.slot}`;
   for (const { file, note } of kept) {
     const origin = originOf(note);
-    if (!tenants.some((t) => `${prefix}/${t.id}` === origin)) {
+    if (!logs.some((log) => originOfLog(log) === origin)) {
       cli.error(
         `--checkpoint ${file} is of the log ${JSON.stringify(origin)}, which is none of the tenants checked (origin prefix ${prefix}).`,
       );
     }
   }
-  console.error(`Checking the transparency logs in ${db.description}…`);
+  console.error(`Checking the transparency logs in ${db.description} and its data shards…`);
   const started = Date.now();
   let problems = 0;
   let entries = 0;
-  for (const tenant of tenants) {
-    const origin = `${prefix}/${tenant.id}`;
+  for (const log of logs) {
+    const origin = originOfLog(log);
+    const tenant = { id: log.slot === 0 ? log.id : `${log.id}/${log.slot}` };
     let last = Date.now();
-    const audit = await auditLog(read, tenant.num, {
+    const audit = await auditLog({ data: readOf(await shard(log.binding)), control }, log.num, {
       origin,
       verifierKeys: keys,
       sha256: (bytes) => hash("sha256", bytes, "buffer"),
@@ -201,8 +223,9 @@ async function verify(db: SqlDatabase<string>): Promise<number> {
     );
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const tenants = new Set(logs.map((log) => log.id)).size;
   console.log(
-    `${tenants.length} tenant(s), ${entries} entries checked in ${seconds} s; ${problems} problem(s).`,
+    `${tenants} tenant(s), ${logs.length} log(s), ${entries} entries checked in ${seconds} s; ${problems} problem(s).`,
   );
   return problems;
 }
@@ -214,6 +237,9 @@ async function main(): Promise<number> {
     return await verify(db);
   } finally {
     await db.close();
+    for (const opened of shards.values()) {
+      await (await opened).close();
+    }
   }
 }
 

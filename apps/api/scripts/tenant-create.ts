@@ -3,17 +3,18 @@
 import path from "node:path";
 import { defineCli } from "@lapse/dev/cli";
 import { D1_TARGET_OPTIONS, openD1Target } from "@lapse/dev/d1-target";
-import { provisionTenant } from "../src/services/tenants/provision.ts";
+import { NOT_ENOUGH_SHARDS, provisionTenant } from "../src/services/tenants/provision.ts";
 
 const config = path.join(import.meta.dirname, "..", "wrangler.jsonc");
 
 const cli = defineCli({
   name: "tenant:create",
   usage:
-    "pnpm --filter @lapse/api tenant:create --name TEXT [--cors-origin URL]… [--remote | --persist-to DIR]",
+    "pnpm --filter @lapse/api tenant:create --name TEXT [--cors-origin URL]… [--jurisdiction eu|us] [--remote | --persist-to DIR]",
   summary: [
     "Creates a tenant with a secret key (every scope), a publishable key and a signing key, after",
-    "applying the migrations. The keys are printed once as JSON on stdout: store them.",
+    "applying the migrations, and places it on the least-filled data shard (of a jurisdiction, if",
+    "given; docs/scaling.md). The keys are printed once as JSON on stdout: store them.",
   ].join("\n"),
   options: {
     name: { type: "string", placeholder: "TEXT", description: "the brand's name (required)" },
@@ -22,6 +23,11 @@ const cli = defineCli({
       placeholder: "URL",
       multiple: true,
       description: "an origin whose pages may call the API, e.g. https://shop.example",
+    },
+    jurisdiction: {
+      type: "string",
+      placeholder: "eu|us",
+      description: "keep its data on shards created in this D1 jurisdiction",
     },
     ...D1_TARGET_OPTIONS,
   },
@@ -34,6 +40,13 @@ for (const origin of values["cors-origin"]) {
     cli.fail(`--cors-origin ${origin} is not an origin (expected e.g. https://shop.example)`);
   }
 }
+const jurisdiction = ((value) => {
+  if (value !== undefined && value !== "eu" && value !== "us") {
+    return cli.fail(`--jurisdiction ${value}: D1 jurisdictions are eu and us`);
+  }
+  return value;
+})(values.jurisdiction);
+
 async function main(): Promise<void> {
   const db = await openD1Target(cli, values, { config, migrate: true });
   try {
@@ -41,10 +54,25 @@ async function main(): Promise<void> {
       name,
       now: Date.now(),
       corsOrigins: values["cors-origin"],
+      ...(jurisdiction === undefined ? {} : { jurisdiction }),
     });
-    await db.batch(statements);
+    try {
+      await db.batch(statements);
+    } catch (error) {
+      if (NOT_ENOUGH_SHARDS.test((error as Error).message)) {
+        cli.error(
+          `No data shard${jurisdiction ? ` in the ${jurisdiction} jurisdiction` : ""} in ${db.description}'s shard map: add one with \`pnpm shards:add --name NAME${jurisdiction ? ` --jurisdiction ${jurisdiction}` : ""}\` (docs/scaling.md). Nothing was created.`,
+        );
+      }
+      throw error;
+    }
+    const [placed] = await db.all<{ binding: string }>({
+      sql: `SELECT s.binding FROM tenant_shard AS ts JOIN shard AS s ON s.num = ts.shard
+        WHERE ts.tenant_id = ?1 ORDER BY ts.slot`,
+      params: [secrets.tenantId],
+    });
     console.error(
-      `Created tenant ${secrets.tenantId} in ${db.description}. Shown once, store them:`,
+      `Created tenant ${secrets.tenantId} in ${db.description}, its data on ${placed?.binding}. Shown once, store them:`,
     );
     console.log(JSON.stringify(secrets, null, 2));
   } finally {

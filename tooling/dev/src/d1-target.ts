@@ -27,7 +27,8 @@ export interface D1TargetValues {
 }
 
 /**
- * Opens the D1 the options name, after applying the migrations when `migrate`; a missing
+ * Opens the D1 `binding` (DB, the control plane, by default) of the database the options name,
+ * after applying the migrations of every D1 binding when `migrate`; a missing
  * credential is one line (exit 1) before anything runs. Progress goes to stderr. `inProcess`:
  * the local D1's file is read in this process (openLocalD1File) instead of through wrangler,
  * for tools that read much of it.
@@ -35,36 +36,37 @@ export interface D1TargetValues {
 export async function openD1Target(
   cli: Pick<Cli<Record<string, OptionSpec>>, "fail" | "error">,
   values: D1TargetValues,
-  options: { config: string; migrate: boolean; inProcess?: boolean },
+  options: { config: string; migrate: boolean; inProcess?: boolean; binding?: string },
 ): Promise<SqlDatabase<string>> {
   const { config, migrate } = options;
+  const binding = options.binding ?? "DB";
   if (values.remote && values["persist-to"] !== undefined) {
     return cli.fail("--persist-to is for the local D1, not with --remote");
   }
   if (values.remote) {
     let db: SqlDatabase<string>;
     try {
-      db = remoteD1FromConfig({ config });
+      db = remoteD1FromConfig({ config, binding });
     } catch (error) {
       return cli.error((error as Error).message);
     }
     if (migrate) {
-      console.error("Applying the migrations to the remote D1…");
+      console.error("Applying the migrations to the remote D1 databases…");
       await applyMigrations({ config, remote: true });
     }
     return db;
   }
   const local = values["persist-to"] ? { persistTo: path.resolve(values["persist-to"]) } : {};
   if (migrate) {
-    console.error("Applying the migrations to the local D1…");
+    console.error("Applying the migrations to the local D1 databases…");
     await applyMigrations({ config, ...local });
   }
   if (options.inProcess) {
     try {
-      return openLocalD1File({ config, ...local });
+      return openLocalD1File({ config, binding, ...local });
     } catch (error) {
       return cli.error((error as Error).message);
     }
   }
-  return openLocalD1({ config, ...local });
+  return openLocalD1({ config, binding, ...local });
 }

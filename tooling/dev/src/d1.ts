@@ -5,7 +5,8 @@
 // - Local, in process: the same file through `node:sqlite` (openLocalD1File), for bulk reads.
 // - Remote: the D1 REST API's /query endpoint, which takes `{ sql, params }` or
 //   `{ batch: [{ sql, params }] }`; its params are strings, hence `SqlDatabase<string>`.
-import { readdirSync } from "node:fs";
+import { createHash, createHmac } from "node:crypto";
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { getPlatformProxy, unstable_readConfig } from "wrangler";
@@ -112,7 +113,7 @@ export async function openLocalD1(options: LocalD1Options): Promise<SqlDatabase>
 export function openLocalD1File(options: LocalD1Options): SqlDatabase {
   let file: string;
   try {
-    file = localD1File(options.config, options.persistTo);
+    file = localD1File(options.config, options.persistTo, options.binding);
   } catch (error) {
     throw new Error(
       `No local D1 in ${persistRoot(options.config, options.persistTo)} (${(error as Error).message}): run \`pnpm dev\` once, or name the directory with --persist-to.`,
@@ -140,14 +141,31 @@ export function openLocalD1File(options: LocalD1Options): SqlDatabase {
   };
 }
 
-/** The local D1's SQLite file (miniflare names it after a hash of the database id). */
-export function localD1File(config: string, persistTo?: string): string {
+/**
+ * The name miniflare gives a local D1's SQLite file: the id workerd's `idFromName` derives for
+ * the database id under the D1 object's unique key (key = SHA-256 of the unique key; 16 bytes
+ * of HMAC(key, name), then 16 bytes of HMAC(key, those 16 bytes), in hex).
+ */
+export function localD1FileName(databaseId: string): string {
+  const key = createHash("sha256").update("miniflare-D1DatabaseObject").digest();
+  const base = createHmac("sha256", key).update(databaseId).digest().subarray(0, 16);
+  const mac = createHmac("sha256", key).update(base).digest().subarray(0, 16);
+  return `${Buffer.concat([base, mac]).toString("hex")}.sqlite`;
+}
+
+/** The local SQLite file of the D1 `binding` of `config` (DB by default). */
+export function localD1File(config: string, persistTo?: string, binding = "DB"): string {
   const dir = path.join(persistPath(config, persistTo), "d1", "miniflare-D1DatabaseObject");
-  const files = readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite");
-  if (files.length !== 1) {
-    throw new Error(`Expected one D1 file in ${dir}, found ${files.length}.`);
+  const read = unstable_readConfig({ config }, { hideWarnings: true });
+  const database = read.d1_databases.find((d: { binding: string }) => d.binding === binding);
+  if (!database) {
+    throw new Error(`${config} has no D1 binding named ${binding}.`);
   }
-  return path.join(dir, files[0] as string);
+  const file = path.join(dir, localD1FileName(database.database_id ?? binding));
+  if (!existsSync(file)) {
+    throw new Error(`No local D1 file for ${binding} in ${dir}.`);
+  }
+  return file;
 }
 
 export interface RemoteD1Options {

@@ -4,6 +4,7 @@
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { unstable_readConfig } from "wrangler";
 import { freePort } from "./ports.ts";
 import { run, type Server, startServer } from "./processes.ts";
 
@@ -59,17 +60,31 @@ function persistFlags(state: LocalState): string[] {
   return state.persistTo ? ["--persist-to", state.persistTo] : [];
 }
 
-/** Applies the D1 migrations of `binding` to the local D1 (or, with `remote`, the deployed one). */
+/** The D1 bindings of a config that have a migrations directory, in the config's order. */
+export function migratedD1Bindings(target: WranglerTarget): string[] {
+  const config = unstable_readConfig({ config: target.config }, { hideWarnings: true });
+  return config.d1_databases
+    .filter((d: { migrations_dir?: string }) => d.migrations_dir !== undefined)
+    .map((d: { binding: string }) => d.binding);
+}
+
+/**
+ * Applies the D1 migrations of `binding` — or, without one, of every D1 binding of the config
+ * that has a migrations directory (a control plane and its data shards each have their own) —
+ * to the local D1s (or, with `remote`, the deployed ones), one database after another.
+ */
 export async function applyMigrations(
   target: WranglerTarget & LocalState & { binding?: string; remote?: boolean },
 ): Promise<void> {
-  await wrangler(target, [
-    "d1",
-    "migrations",
-    "apply",
-    target.binding ?? "DB",
-    ...(target.remote ? ["--remote"] : ["--local", ...persistFlags(target)]),
-  ]);
+  for (const binding of target.binding ? [target.binding] : migratedD1Bindings(target)) {
+    await wrangler(target, [
+      "d1",
+      "migrations",
+      "apply",
+      binding,
+      ...(target.remote ? ["--remote"] : ["--local", ...persistFlags(target)]),
+    ]);
+  }
 }
 
 export interface DevOptions extends WranglerTarget, LocalState {

@@ -1,25 +1,28 @@
 import { createDb } from "../db/client.ts";
+import { shardResolver } from "../db/shards.ts";
 import { varsOf } from "../env.ts";
 import { CONSENT_LEASE_MS, type ExpiryRuntime, queueFanOut } from "../services/expiry/runtime.ts";
 import { proofKeysOf } from "../services/proof/keys.ts";
 import { sealAll } from "../services/proof/seal.ts";
 
 /**
- * The nightly machinery of an env: D1, the wall clock, the chunk size, the sealing of the logs
+ * The nightly machinery of an env: the control plane and the data shards, the wall clock, the chunk size, the sealing of the logs
  * at the end of a run, and the queue when `EXPIRY_MODE` is "queue" (a switch of configuration,
  * not of code).
  */
 export function buildExpiryRuntime(env: Env, clock: () => number = Date.now): ExpiryRuntime {
   const vars = varsOf(env);
   const db = createDb(env.DB);
+  const shard = shardResolver(env);
   return {
     runContext: {
       db,
+      shard,
       clock,
       chunkSize: vars.EXPIRY_CHUNK_SIZE,
       leaseMs: CONSENT_LEASE_MS,
       // Sealing leases and timestamps follow the wall clock, never a run's T.
-      seal: (tenantId) => sealAll(db, proofKeysOf(env), { clock: Date.now, tenantId }),
+      seal: (tenantId) => sealAll(db, shard, proofKeysOf(env), { clock: Date.now, tenantId }),
     },
     fanOut: vars.EXPIRY_MODE === "queue" ? queueFanOut(env.EXPIRY_QUEUE) : undefined,
   };

@@ -22,8 +22,40 @@ export const tenant = sqliteTable("tenant", {
   name: text("name").notNull(),
   /** JSON array of origins allowed to call with a publishable key. */
   corsOrigins: text("cors_origins").notNull().default("[]"),
+  /** The D1 jurisdiction its shards must be in, or null for any (docs/scaling.md). */
+  jurisdiction: text("jurisdiction", { enum: ["eu", "us"] }),
   createdAt: integer("created_at").notNull(),
 });
+
+/** The shard map (control plane): every data D1 database, by its Worker binding. */
+export const shard = sqliteTable("shard", {
+  num: integer("num").primaryKey(),
+  binding: text("binding").notNull().unique(),
+  name: text("name").notNull(),
+  jurisdiction: text("jurisdiction", { enum: ["eu", "us"] }),
+  /** Its size in bytes as D1 last reported it. */
+  bytes: integer("bytes").notNull().default(0),
+  measuredAt: integer("measured_at"),
+  addedAt: integer("added_at").notNull(),
+});
+
+/** A tenant's placement: slot `slot` of its S slots lives on shard `shard`. */
+export const tenantShard = sqliteTable(
+  "tenant_shard",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenant.id),
+    slot: integer("slot").notNull(),
+    shard: integer("shard")
+      .notNull()
+      .references(() => shard.num),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.slot] }),
+    index("tenant_shard_shard_idx").on(t.shard),
+  ],
+);
 
 /** HS256 secrets a tenant's back end signs profile tokens with; `id` is the token's `kid`. */
 export const signingKey = sqliteTable(
@@ -95,7 +127,7 @@ export const consent = sqliteTable(
 );
 
 /*
- * The data tables (migration 0001, docs/storage.md) are written and read with bound SQL over
+ * The data tables (each data shard's migrations/data, docs/storage.md) are written and read with bound SQL over
  * `json_each` (services/profiles/states.ts, services/proof/); their shapes, for the few typed
  * reads, are below. Hand-written migrations: `WITHOUT ROWID` and the append-only triggers are
  * beyond drizzle-kit.
@@ -186,6 +218,8 @@ export const expiryRunConsent = sqliteTable(
       .references(() => expiryRun.id),
     tenantId: text("tenant_id").notNull(),
     consentId: text("consent_id").notNull(),
+    /** The data shard (its binding) these figures are of. */
+    shard: text("shard").notNull(),
     consentKey: text("consent_key").notNull(),
     status: text("status", { enum: ["queued", "running", "succeeded", "failed"] }).notNull(),
     expired: integer("expired").notNull().default(0),
@@ -197,14 +231,15 @@ export const expiryRunConsent = sqliteTable(
     error: text("error"),
   },
   (t) => [
-    primaryKey({ columns: [t.runId, t.consentId] }),
+    primaryKey({ columns: [t.runId, t.consentId, t.shard] }),
     index("expiry_run_consent_tenant_id_run_id_idx").on(t.tenantId, t.runId),
   ],
 );
 
 /**
- * Leases so that two runs never work at once (R10): `nightly` for a whole run, `consent:<id>`
- * for the chunks of one consent. `holder` is the fencing token: every chunk's writes check it
+ * Leases so that two runs never work at once (R10): `nightly` for a whole run (control plane),
+ * `consent:<id>` for the chunks of one consent and `seal:<tenant num>` for a sealer (the same
+ * table in each data shard). `holder` is the fencing token: every chunk's writes check it
  * in the same batch, so a runner that lost its lease cannot write.
  */
 export const expiryLease = sqliteTable("expiry_lease", {

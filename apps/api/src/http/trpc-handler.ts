@@ -1,5 +1,6 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { Context } from "hono";
+import { shardResolver } from "../db/shards.ts";
 import type { ExpiryRuntime } from "../services/expiry/runtime.ts";
 import { proofKeysOf } from "../services/proof/keys.ts";
 import type { RateLimiter, ServerDeps, TrpcContext } from "../trpc/context.ts";
@@ -26,6 +27,7 @@ export function trpcHandler(options: {
       createContext: ({ resHeaders }): TrpcContext => {
         const deps: ServerDeps = {
           db: c.get("db"),
+          shard: shardResolver(c.env),
           rateLimiter: options.rateLimiter(c.env),
           resHeaders,
           signingSecrets: c.get("signingSecrets"),

@@ -1,10 +1,12 @@
 import type { Db } from "../db/client.ts";
+import type { TenantShard } from "./shards/route.ts";
 
 /**
  * What a service gets before a tenant is known (authenticating a key or a console session):
  * never a Hono or tRPC context. `now` is passed in so a service is reproducible.
  */
 export interface UnscopedContext {
+  /** The control plane (tenants, keys, catalogue, runs, the shard map). */
   db: Db;
   now: number;
 }
@@ -18,6 +20,12 @@ export interface ServiceContext extends UnscopedContext {
   /** The tenant's number in the data tables (profiles, states, log). */
   tenantNum: number;
   actor: string;
+  /**
+   * The tenant's data shards by slot (SPEC §6): where its profiles, states and logs live.
+   * From the credential's tenant, never from the input (R12); services/shards/route.ts picks
+   * a profile's shard.
+   */
+  shards: readonly TenantShard[];
 }
 
 /** What a tenant-scoped service takes: `verb({ ctx, input }: ServiceCall<VerbInput>)`. */

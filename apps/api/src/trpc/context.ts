@@ -1,4 +1,5 @@
 import type { Db } from "../db/client.ts";
+import type { ShardResolver } from "../db/shards.ts";
 import type { ExpiryRuntime } from "../services/expiry/runtime.ts";
 import type { Credential, SigningSecrets } from "../services/keys/authenticate-key.ts";
 import type { ProofKeys } from "../services/proof/keys.ts";
@@ -14,9 +15,12 @@ export interface RateLimiter {
 /** The resolved credential of a call, or why there is none (null: none was sent). */
 export type CallAuth = { ok: true; credential: Credential } | { ok: false; message: string } | null;
 
-/** What the procedures use on the server: D1, the rate limiter, the nightly machinery. */
+/** What the procedures use on the server: the D1 databases, the rate limiter, the nightly machinery. */
 export interface ServerDeps {
+  /** The control plane. */
   db: Db;
+  /** The data shards by binding name (the credential names its tenant's). */
+  shard: ShardResolver;
   rateLimiter: RateLimiter;
   resHeaders: Headers;
   /** The tenant's profile-token secrets, read with a publishable key (empty otherwise). */

@@ -107,6 +107,11 @@ export function serviceContext(
     tenantId: ctx.credential.tenantId,
     tenantNum: ctx.credential.tenantNum,
     actor: ctx.credential.keyId,
+    shards: ctx.credential.shards.map((binding, slot) => ({
+      slot,
+      binding,
+      db: ctx.shard(binding),
+    })),
     now: ctx.now,
   };
 }

@@ -23,6 +23,7 @@ import { NIGHTLY_LEASE, runNightlyExpiry } from "../../src/services/expiry/run-n
 import type { ExpiryMessage, FanOut, RunContext } from "../../src/services/expiry/runtime.ts";
 import { fireCron, handlers } from "../support/cron.ts";
 import { consentId, DEMO_CONSENTS } from "../support/factories.ts";
+import { placementOf, soleShardOf } from "../support/shards.ts";
 import { retireTenants, type TenantApi, tenantAt } from "../support/tenant-api.ts";
 import { at, Clock, day, iso, MINUTE_MS, nightOf } from "../support/time.ts";
 
@@ -60,6 +61,42 @@ async function numOf(table: "tenant" | "consent", id: string): Promise<number> {
     throw new Error(`no ${table} ${id}`);
   }
   return row.num;
+}
+
+/**
+ * The context with every data shard's D1 batches going through `onBatch` first (a chunk's
+ * batch is on the tenant's shard): `run` sends the batch on.
+ */
+function interceptShardBatches(
+  rc: RunContext,
+  onBatch: (
+    statements: D1PreparedStatement[],
+    run: () => Promise<D1Result[]>,
+  ) => Promise<D1Result[]>,
+): RunContext {
+  const wrapped = new Map<string, ReturnType<RunContext["shard"]>>();
+  return {
+    ...rc,
+    shard(binding) {
+      let db = wrapped.get(binding);
+      if (!db) {
+        const inner = rc.shard(binding);
+        const client = new Proxy(inner.$client, {
+          get(target, prop) {
+            if (prop === "batch") {
+              return (statements: D1PreparedStatement[]) =>
+                onBatch(statements, () => target.batch(statements));
+            }
+            const value = Reflect.get(target, prop);
+            return typeof value === "function" ? value.bind(target) : value;
+          },
+        });
+        db = Object.assign(Object.create(inner), { $client: client });
+        wrapped.set(binding, db as ReturnType<RunContext["shard"]>);
+      }
+      return db as ReturnType<RunContext["shard"]>;
+    },
+  };
 }
 
 /** The services' context with another chunk size or clock, as the Worker would build it. */
@@ -152,10 +189,12 @@ describe("resumable and idempotent (R10)", () => {
     const wall = Date.now();
     const dead = rcWith({ chunkSize: 2, clock: () => wall });
     const deadRun = "run_killed";
+    const placed = await placementOf(api.tenantId);
     const work: ConsentWork = {
       runId: deadRun,
       tenantId: api.tenantId,
-      tenantNum: await numOf("tenant", api.tenantId),
+      shard: placed.bindings[0] as string,
+      tenantNum: placed.num,
       consentId: await consentId(api.tenantId, "newsletter"),
       consentNum: await numOf("consent", await consentId(api.tenantId, "newsletter")),
       consentKey: "newsletter",
@@ -173,7 +212,7 @@ describe("resumable and idempotent (R10)", () => {
       }),
     ).toBe(true);
     expect(
-      await acquireLease(dead.db, {
+      await acquireLease(dead.shard(work.shard), {
         name: consentLeaseName(work.consentId),
         holder: deadRun,
         now: wall,
@@ -235,28 +274,16 @@ describe("resumable and idempotent (R10)", () => {
       killed = resolve;
     });
     const dying = rcWith({ chunkSize: 2, clock: () => wall });
-    const client = dying.db.$client;
     let chunks = 0;
-    const frozen = new Proxy(client, {
-      get(target, prop) {
-        if (prop === "batch") {
-          return (statements: D1PreparedStatement[]) => {
-            // A chunk is the only batch of exactly four statements (lease, actor, states, entries).
-            if (statements.length === 4 && ++chunks > 2) {
-              killed();
-              return new Promise(() => {});
-            }
-            return target.batch(statements);
-          };
-        }
-        const value = Reflect.get(target, prop);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
+    const frozen = interceptShardBatches(dying, (statements, run) => {
+      // A chunk is the only batch of exactly four statements (lease, actor, entries, flips).
+      if (statements.length === 4 && ++chunks > 2) {
+        killed();
+        return new Promise(() => {});
+      }
+      return run();
     });
-    void runNightlyExpiry(
-      { ...dying, db: Object.assign(Object.create(dying.db), { $client: frozen }) },
-      { scheduledAt: T, trigger: "cron" },
-    );
+    void runNightlyExpiry(frozen, { scheduledAt: T, trigger: "cron" });
     await died;
     const runs = await api.ok<{ id: string; status: string; scheduledAt: string }[]>(
       "query",
@@ -458,24 +485,13 @@ describe("transient D1 errors are retried (R10)", () => {
 
   /** The Worker's D1 binding, with `failures` thrown by the next chunk batches. */
   function flakyContext(failures: Error[]): RunContext {
-    const rc = rcWith();
-    const client = rc.db.$client;
-    const flaky = new Proxy(client, {
-      get(target, prop) {
-        if (prop === "batch") {
-          return async (statements: D1PreparedStatement[]) => {
-            // A chunk is the only batch of exactly four statements (lease, actor, states, entries).
-            if (statements.length === 4 && failures.length > 0) {
-              throw failures.shift();
-            }
-            return target.batch(statements);
-          };
-        }
-        const value = Reflect.get(target, prop);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
+    return interceptShardBatches(rcWith(), async (statements, run) => {
+      // A chunk is the only batch of exactly four statements (lease, actor, entries, flips).
+      if (statements.length === 4 && failures.length > 0) {
+        throw failures.shift();
+      }
+      return run();
     });
-    return { ...rc, db: Object.assign(Object.create(rc.db), { $client: flaky }) };
   }
 
   it("R10: a run whose chunk meets a transient error retries it and succeeds", async () => {
@@ -496,30 +512,21 @@ describe("transient D1 errors are retried (R10)", () => {
     const A = day("2032-03-22");
     const profiles = names(4);
     const { api } = await dueOnDay30(A, profiles);
-    const rc = rcWith();
-    const client = rc.db.$client;
     let raced = 0;
-    const racing = new Proxy(client, {
-      get(target, prop) {
-        if (prop === "batch") {
-          return async (statements: D1PreparedStatement[]) => {
-            // Before the first chunk batch (lease, actor, entries, flips), p4 refuses: its
-            // entry takes the number the chunk's probe saw as next.
-            if (statements.length === 4 && raced === 0) {
-              raced += 1;
-              await api.set("p4", { newsletter: "refused" });
-            }
-            return target.batch(statements);
-          };
-        }
-        const value = Reflect.get(target, prop);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
+    const racing = interceptShardBatches(rcWith(), async (statements, run) => {
+      // Before the first chunk batch (lease, actor, entries, flips), p4 refuses: its entry
+      // takes the number the chunk's probe saw as next.
+      if (statements.length === 4 && raced === 0) {
+        raced += 1;
+        await api.set("p4", { newsletter: "refused" });
+      }
+      return run();
     });
-    const outcome = await runNightlyExpiry(
-      { ...rc, db: Object.assign(Object.create(rc.db), { $client: racing }) },
-      { scheduledAt: nightOf(A + 30), trigger: "admin", tenantId: api.tenantId },
-    );
+    const outcome = await runNightlyExpiry(racing, {
+      scheduledAt: nightOf(A + 30),
+      trigger: "admin",
+      tenantId: api.tenantId,
+    });
     expect(raced).toBe(1);
     expect(outcome).toMatchObject({ started: true, status: "succeeded" });
     expect(await api.statuses(profiles, "newsletter")).toEqual([
@@ -529,10 +536,9 @@ describe("transient D1 errors are retried (R10)", () => {
       "refused",
     ]);
     expect(await expiredRows(api, profiles)).toEqual([1, 1, 1, 0]);
-    const tenant = await numOf("tenant", api.tenantId);
-    const log = await env.DB.prepare(
-      "SELECT count(*) AS n, min(idx) AS lo, max(idx) AS hi FROM entry WHERE tenant = ?",
-    )
+    const { num: tenant, db: shard } = await soleShardOf(api.tenantId);
+    const log = await shard
+      .prepare("SELECT count(*) AS n, min(idx) AS lo, max(idx) AS hi FROM entry WHERE tenant = ?")
       .bind(tenant)
       .first<{ n: number; lo: number; hi: number }>();
     expect(log && log.hi - log.lo + 1).toBe(log?.n);
@@ -624,6 +630,7 @@ describe("fan-out on Cloudflare Queues (R10)", () => {
         runId: outcome.runId,
         tenantId: api.tenantId,
         consentId: m.consentId,
+        shard: (await placementOf(api.tenantId)).bindings[0],
         scheduledAt: nightOf(A + 30),
       });
     }
@@ -729,14 +736,16 @@ describe("fan-out on Cloudflare Queues (R10)", () => {
       name: consentLeaseName(await consentId(api.tenantId, "newsletter")),
       holder: "run_other_consumer",
     };
-    await acquireLease(rcWith().db, { ...other, now: Date.now(), ttlMs: MINUTE_MS });
+    // The consent's lease on the tenant's shard, where its chunks run.
+    const shard = rcWith().shard((await placementOf(api.tenantId)).bindings[0] as string);
+    await acquireLease(shard, { ...other, now: Date.now(), ttlMs: MINUTE_MS });
 
     const busyResult = await deliver("lapse-expiry", fanOut.sent);
     expect(busyResult.explicitAcks).toEqual([]);
     expect(busyResult.retryMessages.map((m) => m.msgId)).toEqual(["msg-0"]);
     expect(await api.statuses(profiles, "newsletter")).toEqual(["accepted", "accepted"]);
 
-    await releaseLease(rcWith().db, other);
+    await releaseLease(shard, other);
     expect((await deliver("lapse-expiry", fanOut.sent, 2)).explicitAcks).toEqual(["msg-0"]);
     expect(await api.statuses(profiles, "newsletter")).toEqual(["unknown", "unknown"]);
     expect(await api.run(runId)).toMatchObject({ status: "succeeded", expired: 2 });

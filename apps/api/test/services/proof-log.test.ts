@@ -26,6 +26,7 @@ import { auditTenant } from "../../src/services/proof/log.ts";
 import { sealLeaseName, sealTenant } from "../../src/services/proof/seal.ts";
 import { createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories.ts";
 import { expectError, expectOk, type FetchApp, mutate, query, send } from "../support/http.ts";
+import { soleShardOf } from "../support/shards.ts";
 import { daysAgo } from "../support/time.ts";
 
 /**
@@ -54,7 +55,6 @@ interface Verify {
 
 const keys = proofKeysOf(env);
 const db = createDb(env.DB);
-const read = d1Read(env.DB);
 
 const TRIGGERS = [
   "entry_no_update",
@@ -65,25 +65,30 @@ const TRIGGERS = [
   "checkpoint_no_delete",
 ];
 
-/** The append-only triggers as migration 0001 creates them, to put back after a tamper. */
-async function triggerSql(): Promise<string[]> {
-  const { results } = await env.DB.prepare(
-    `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${TRIGGERS.map(() => "?").join(", ")})`,
-  )
+/** The append-only triggers as the data migration creates them, to put back after a tamper. */
+async function triggerSql(d1: D1Database): Promise<string[]> {
+  const { results } = await d1
+    .prepare(
+      `SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN (${TRIGGERS.map(() => "?").join(", ")})`,
+    )
     .bind(...TRIGGERS)
     .all<{ sql: string }>();
   return results.map((r) => r.sql);
 }
 
 /** An insider: drops the triggers that refuse UPDATE and DELETE, tampers, puts them back. */
-async function insider(statements: D1PreparedStatement[] | ((d1: D1Database) => Promise<void>)) {
-  const saved = await triggerSql();
+async function insider(
+  log: Log,
+  statements: D1PreparedStatement[] | ((d1: D1Database) => Promise<void>),
+) {
+  const d1 = log.d1;
+  const saved = await triggerSql(d1);
   for (const name of TRIGGERS) {
-    await env.DB.prepare(`DROP TRIGGER IF EXISTS ${name}`).run();
+    await d1.prepare(`DROP TRIGGER IF EXISTS ${name}`).run();
   }
   try {
     if (typeof statements === "function") {
-      await statements(env.DB);
+      await statements(d1);
     } else {
       for (const s of statements) {
         await s.run();
@@ -91,7 +96,7 @@ async function insider(statements: D1PreparedStatement[] | ((d1: D1Database) => 
     }
   } finally {
     for (const sql of saved) {
-      await env.DB.prepare(sql).run();
+      await d1.prepare(sql).run();
     }
   }
 }
@@ -99,15 +104,13 @@ async function insider(statements: D1PreparedStatement[] | ((d1: D1Database) => 
 interface Log {
   tenant: TestTenant;
   num: number;
+  /** The data shard its log is on. */
+  d1: D1Database;
   call: { key: string; app?: FetchApp };
 }
 
-async function tenantNum(tenantId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT num FROM tenant WHERE id = ?")
-    .bind(tenantId)
-    .first<{ num: number }>();
-  return row?.num ?? -1;
-}
+/** Where a log's entries are read: its shard, and the control plane for consent keys. */
+const readsOf = (log: Log) => ({ data: d1Read(log.d1), control: d1Read(env.DB) });
 
 /**
  * A tenant whose log holds entries from every writer, for profiles p and q: an import, live
@@ -143,7 +146,8 @@ async function loggedTenant(): Promise<Log> {
       call,
     ),
   );
-  return { tenant, num: await tenantNum(tenant.tenantId), call };
+  const { num, db: d1 } = await soleShardOf(tenant.tenantId);
+  return { tenant, num, d1, call };
 }
 
 async function checkpointOf(log: Log): Promise<Checkpoint> {
@@ -159,22 +163,28 @@ async function proofOf(log: Log, profileId: string): Promise<ProofDocument> {
 }
 
 function audit(log: Log, kept: string[] = []) {
-  return auditTenant({ db, tenantId: log.tenant.tenantId, tenantNum: log.num }, keys, kept);
+  return auditTenant(
+    { db, data: createDb(log.d1), tenantId: log.tenant.tenantId, tenantNum: log.num, slot: 0 },
+    keys,
+    kept,
+  );
 }
 
 /** The log indices of a profile's entries, oldest first. */
 async function indicesOf(log: Log, profileId: string): Promise<number[]> {
-  const { results } = await env.DB.prepare(
-    `SELECT e.idx FROM entry AS e JOIN profile AS p ON p.id = e.profile
+  const { results } = await log.d1
+    .prepare(
+      `SELECT e.idx FROM entry AS e JOIN profile AS p ON p.id = e.profile
      WHERE p.tenant = ?1 AND p.external_id = ?2 ORDER BY e.idx`,
-  )
+    )
     .bind(log.num, profileId)
     .all<{ idx: number }>();
   return results.map((r) => r.idx);
 }
 
 async function entryCount(log: Log): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM entry WHERE tenant = ?")
+  const row = await log.d1
+    .prepare("SELECT count(*) AS n FROM entry WHERE tenant = ?")
     .bind(log.num)
     .first<{ n: number }>();
   return row?.n ?? 0;
@@ -184,7 +194,7 @@ const kinds = (problems: Problem[]) => problems.map((p) => p.kind);
 
 /** The tiles of the tree of the log's current rows, as an insider would rebuild them. */
 async function rebuiltTiles(log: Log): Promise<{ tiles: Tile[]; root: Uint8Array; size: number }> {
-  const rows = await readEntryRows(read, log.num, 0, 1_000_000);
+  const rows = await readEntryRows(readsOf(log), log.num, 0, 1_000_000);
   const leaves = rows.map((r) => rowLeafHash(r) as Uint8Array);
   const empty: ReadTile = async () => undefined;
   const { tiles } = await appendToTiles(0, leaves, empty);
@@ -234,10 +244,11 @@ describe("the transparency log (R11)", () => {
     );
     expect(opened.ok).toBe(true);
     // The root is the RFC 6962 root of the entries' leaves, recomputed here from the rows.
-    const rows = await readEntryRows(read, log.num, 0, total);
+    const rows = await readEntryRows(readsOf(log), log.num, 0, total);
     const root = rootOfLeaves(rows.map((r) => rowLeafHash(r) as Uint8Array));
     expect(decodeBase64(current.rootHash)).toEqual(root);
-    const tree = await env.DB.prepare("SELECT size FROM log_tree WHERE tenant = ?")
+    const tree = await log.d1
+      .prepare("SELECT size FROM log_tree WHERE tenant = ?")
       .bind(log.num)
       .first<{ size: number }>();
     expect(tree?.size).toBe(total);
@@ -250,7 +261,8 @@ describe("the transparency log (R11)", () => {
     const log = await loggedTenant();
     await handlersScheduled("* * * * *");
     const total = await entryCount(log);
-    const stored = await env.DB.prepare("SELECT max(size) AS size FROM checkpoint WHERE tenant = ?")
+    const stored = await log.d1
+      .prepare("SELECT max(size) AS size FROM checkpoint WHERE tenant = ?")
       .bind(log.num)
       .first<{ size: number }>();
     expect(stored?.size).toBe(total);
@@ -263,17 +275,19 @@ describe("the transparency log (R11)", () => {
         log.call,
       ),
     );
-    await env.DB.prepare("INSERT INTO expiry_lease (name, holder, expires_at) VALUES (?, ?, ?)")
+    await log.d1
+      .prepare("INSERT INTO expiry_lease (name, holder, expires_at) VALUES (?, ?, ?)")
       .bind(sealLeaseName(log.num), "someone-else", Date.now() + 60_000)
       .run();
     const outcome = await sealTenant(
-      db,
+      { data: createDb(log.d1), db },
       keys,
-      { num: log.num, id: log.tenant.tenantId },
+      { num: log.num, id: log.tenant.tenantId, slot: 0 },
       { clock: Date.now },
     );
     expect(outcome.status).toBe("busy");
-    await env.DB.prepare("DELETE FROM expiry_lease WHERE name = ?")
+    await log.d1
+      .prepare("DELETE FROM expiry_lease WHERE name = ?")
       .bind(sealLeaseName(log.num))
       .run();
     expect((await checkpointOf(log)).treeSize).toBe(await entryCount(log));
@@ -282,7 +296,8 @@ describe("the transparency log (R11)", () => {
   it("R11: the nightly run seals at its end (admin.runs.trigger)", async () => {
     const log = await loggedTenant();
     expectOk(await mutate("admin.runs.trigger", { asOf: daysAgo(1) }, log.call));
-    const tree = await env.DB.prepare("SELECT size FROM log_tree WHERE tenant = ?")
+    const tree = await log.d1
+      .prepare("SELECT size FROM log_tree WHERE tenant = ?")
       .bind(log.num)
       .first<{ size: number }>();
     expect(tree?.size).toBe(await entryCount(log));
@@ -350,10 +365,12 @@ describe("the transparency log (R11)", () => {
     const log = await loggedTenant();
     await checkpointOf(log);
     const [, second] = await indicesOf(log, "p");
-    await insider([
-      env.DB.prepare(
-        "UPDATE entry SET to_status = CASE to_status WHEN 1 THEN 2 ELSE 1 END WHERE tenant = ? AND idx = ?",
-      ).bind(log.num, second),
+    await insider(log, [
+      log.d1
+        .prepare(
+          "UPDATE entry SET to_status = CASE to_status WHEN 1 THEN 2 ELSE 1 END WHERE tenant = ? AND idx = ?",
+        )
+        .bind(log.num, second),
     ]);
     const verified = await verify(log, "p");
     expect(verified.ok).toBe(false);
@@ -369,13 +386,14 @@ describe("the transparency log (R11)", () => {
       await checkpointOf(log);
       const total = await entryCount(log);
       const idx = which === "first" ? 0 : which === "middle" ? Math.floor(total / 2) : total - 1;
-      const owner = await env.DB.prepare(
-        "SELECT p.external_id AS id FROM entry AS e JOIN profile AS p ON p.id = e.profile WHERE e.tenant = ? AND e.idx = ?",
-      )
+      const owner = await log.d1
+        .prepare(
+          "SELECT p.external_id AS id FROM entry AS e JOIN profile AS p ON p.id = e.profile WHERE e.tenant = ? AND e.idx = ?",
+        )
         .bind(log.num, idx)
         .first<{ id: string }>();
-      await insider([
-        env.DB.prepare("DELETE FROM entry WHERE tenant = ? AND idx = ?").bind(log.num, idx),
+      await insider(log, [
+        log.d1.prepare("DELETE FROM entry WHERE tenant = ? AND idx = ?").bind(log.num, idx),
       ]);
       const verified = await verify(log, owner?.id ?? "p");
       expect(verified.ok).toBe(false);
@@ -392,15 +410,14 @@ describe("the transparency log (R11)", () => {
     const log = await loggedTenant();
     await checkpointOf(log);
     const [, second] = await indicesOf(log, "p");
-    await insider([
-      env.DB.prepare("DELETE FROM entry WHERE tenant = ? AND idx = ?").bind(log.num, second),
-      env.DB.prepare("UPDATE entry SET idx = idx + 1000000 WHERE tenant = ? AND idx > ?").bind(
-        log.num,
-        second,
-      ),
-      env.DB.prepare(
-        "UPDATE entry SET idx = idx - 1000001 WHERE tenant = ? AND idx > 1000000",
-      ).bind(log.num),
+    await insider(log, [
+      log.d1.prepare("DELETE FROM entry WHERE tenant = ? AND idx = ?").bind(log.num, second),
+      log.d1
+        .prepare("UPDATE entry SET idx = idx + 1000000 WHERE tenant = ? AND idx > ?")
+        .bind(log.num, second),
+      log.d1
+        .prepare("UPDATE entry SET idx = idx - 1000001 WHERE tenant = ? AND idx > 1000000")
+        .bind(log.num),
     ]);
     expect(kinds((await verify(log, "p")).problems)).toContain("missing");
     expect((await audit(log)).problems).toEqual([
@@ -412,10 +429,10 @@ describe("the transparency log (R11)", () => {
     const log = await loggedTenant();
     await checkpointOf(log);
     const [, a, b] = await indicesOf(log, "p");
-    await insider([
-      env.DB.prepare("UPDATE entry SET idx = -1 WHERE tenant = ? AND idx = ?").bind(log.num, a),
-      env.DB.prepare("UPDATE entry SET idx = ? WHERE tenant = ? AND idx = ?").bind(a, log.num, b),
-      env.DB.prepare("UPDATE entry SET idx = ? WHERE tenant = ? AND idx = -1").bind(b, log.num),
+    await insider(log, [
+      log.d1.prepare("UPDATE entry SET idx = -1 WHERE tenant = ? AND idx = ?").bind(log.num, a),
+      log.d1.prepare("UPDATE entry SET idx = ? WHERE tenant = ? AND idx = ?").bind(a, log.num, b),
+      log.d1.prepare("UPDATE entry SET idx = ? WHERE tenant = ? AND idx = -1").bind(b, log.num),
     ]);
     const verified = await verify(log, "p");
     expect(verified.problems).toEqual([expect.objectContaining({ kind: "reordered" })]);
@@ -428,21 +445,22 @@ describe("the transparency log (R11)", () => {
     const log = await loggedTenant();
     await checkpointOf(log);
     const [, at] = await indicesOf(log, "p");
-    await insider([
-      env.DB.prepare("UPDATE entry SET idx = idx + 1000000 WHERE tenant = ? AND idx >= ?").bind(
-        log.num,
-        at,
-      ),
-      env.DB.prepare(
-        "UPDATE entry SET idx = idx - 999999 WHERE tenant = ? AND idx >= 1000000",
-      ).bind(log.num),
+    await insider(log, [
+      log.d1
+        .prepare("UPDATE entry SET idx = idx + 1000000 WHERE tenant = ? AND idx >= ?")
+        .bind(log.num, at),
+      log.d1
+        .prepare("UPDATE entry SET idx = idx - 999999 WHERE tenant = ? AND idx >= 1000000")
+        .bind(log.num),
       // A refusal that never happened, written as the writers write.
-      env.DB.prepare(
-        `INSERT INTO entry (tenant, idx, kind, profile, consent, version, from_status, to_status,
+      log.d1
+        .prepare(
+          `INSERT INTO entry (tenant, idx, kind, profile, consent, version, from_status, to_status,
            reason, actor, occurred_at, recorded_at)
          SELECT tenant, ?2, kind, profile, consent, version, to_status, 2, reason, actor,
            occurred_at, recorded_at FROM entry WHERE tenant = ?1 AND idx = ?2 + 1`,
-      ).bind(log.num, at),
+        )
+        .bind(log.num, at),
     ]);
     const verified = await verify(log, "p");
     expect(verified.problems).toContainEqual(
@@ -456,9 +474,8 @@ describe("the transparency log (R11)", () => {
   it("R11: the log truncated with its tree and checkpoints is caught against a checkpoint kept earlier", async () => {
     const log = await loggedTenant();
     const early = await checkpointOf(log);
-    const tilesThen = await env.DB.prepare(
-      "SELECT level, idx, hex(hashes) AS hashes FROM tile WHERE tenant = ?",
-    )
+    const tilesThen = await log.d1
+      .prepare("SELECT level, idx, hex(hashes) AS hashes FROM tile WHERE tenant = ?")
       .bind(log.num)
       .all<{ level: number; idx: number; hashes: string }>();
     for (const profileId of ["r", "s"]) {
@@ -473,7 +490,7 @@ describe("the transparency log (R11)", () => {
     const kept = await checkpointOf(log);
     expect(kept.treeSize).toBeGreaterThan(early.treeSize);
     // Back to the early state, consistently: entries, tiles, tree row and checkpoints.
-    await insider(async (d1) => {
+    await insider(log, async (d1) => {
       await d1
         .prepare("DELETE FROM entry WHERE tenant = ? AND idx >= ?")
         .bind(log.num, early.treeSize)
@@ -505,7 +522,7 @@ describe("the transparency log (R11)", () => {
     const kept = await checkpointOf(log);
     const [, second] = await indicesOf(log, "p");
     const forger = await generateSignerKey("lapse.test");
-    await insider(async (d1) => {
+    await insider(log, async (d1) => {
       await d1
         .prepare(
           "UPDATE entry SET to_status = CASE to_status WHEN 1 THEN 2 ELSE 1 END WHERE tenant = ? AND idx = ?",
@@ -542,12 +559,10 @@ describe("the transparency log (R11)", () => {
       ),
     );
     const kept = await checkpointOf(log);
-    await insider([
-      env.DB.prepare("UPDATE checkpoint SET note = ? WHERE tenant = ? AND size = ?").bind(
-        older.checkpoint,
-        log.num,
-        kept.treeSize,
-      ),
+    await insider(log, [
+      log.d1
+        .prepare("UPDATE checkpoint SET note = ? WHERE tenant = ? AND size = ?")
+        .bind(older.checkpoint, log.num, kept.treeSize),
     ]);
     expect(kinds((await verify(log, "p")).problems)).toContain("rollback");
     expect(kinds((await audit(log, [kept.checkpoint])).problems)).toContain("rollback");
@@ -556,16 +571,16 @@ describe("the transparency log (R11)", () => {
   it("R11: two profiles' keys swapped break their bindings", async () => {
     const log = await loggedTenant();
     await checkpointOf(log);
-    await insider([
-      env.DB.prepare(
-        "UPDATE profile SET external_id = 'swap' WHERE tenant = ? AND external_id = 'p'",
-      ).bind(log.num),
-      env.DB.prepare(
-        "UPDATE profile SET external_id = 'p' WHERE tenant = ? AND external_id = 'q'",
-      ).bind(log.num),
-      env.DB.prepare(
-        "UPDATE profile SET external_id = 'q' WHERE tenant = ? AND external_id = 'swap'",
-      ).bind(log.num),
+    await insider(log, [
+      log.d1
+        .prepare("UPDATE profile SET external_id = 'swap' WHERE tenant = ? AND external_id = 'p'")
+        .bind(log.num),
+      log.d1
+        .prepare("UPDATE profile SET external_id = 'p' WHERE tenant = ? AND external_id = 'q'")
+        .bind(log.num),
+      log.d1
+        .prepare("UPDATE profile SET external_id = 'q' WHERE tenant = ? AND external_id = 'swap'")
+        .bind(log.num),
     ]);
     for (const profileId of ["p", "q"]) {
       const verified = await verify(log, profileId);

@@ -6,12 +6,19 @@ import {
   DEMO_CATALOGUE,
   provisionTenant,
 } from "../../src/services/tenants/provision.ts";
+import { placementOf, shardOf } from "./shards.ts";
 
 let counter = 0;
 
 /** A fresh tenant with unique names, its keys and signing secret, and optional consents. */
 export async function createTenant(
-  overrides: { name?: string; corsOrigins?: string[]; consents?: ConsentSeed[] } = {},
+  overrides: {
+    name?: string;
+    corsOrigins?: string[];
+    consents?: ConsentSeed[];
+    /** Data shards it spans; 1 by default (placed on the least-filled one of the two). */
+    shards?: number;
+  } = {},
 ) {
   counter += 1;
   const { statements, secrets } = await provisionTenant({
@@ -19,6 +26,7 @@ export async function createTenant(
     now: Date.now(),
     corsOrigins: overrides.corsOrigins ?? [],
     consents: overrides.consents ?? [],
+    ...(overrides.shards === undefined ? {} : { shards: overrides.shards }),
   });
   await env.DB.batch(statements.map((s) => env.DB.prepare(s.sql).bind(...s.params)));
   return secrets;
@@ -78,7 +86,7 @@ export async function consentId(tenantId: string, key: string): Promise<string> 
 }
 
 /**
- * A state written straight into D1 (e.g. a state the nightly run lapsed), with the profile
+ * A state written straight into the profile's data shard (e.g. a state the nightly run lapsed), with the profile
  * row it needs. No log entry: the state is what an insider or an old run left.
  */
 export async function insertState(
@@ -92,27 +100,34 @@ export async function insertState(
     expiredAt?: number | null;
   },
 ) {
-  const tenantNum = "(SELECT num FROM tenant WHERE id = ?1)";
-  await env.DB.batch([
-    env.DB.prepare(
-      `INSERT INTO profile (tenant, external_id, salt) VALUES (${tenantNum}, ?2, randomblob(32))
-       ON CONFLICT (tenant, external_id) DO NOTHING`,
-    ).bind(tenantId, state.profileId),
-    env.DB.prepare(
-      `INSERT INTO state (profile, consent, status, changed_at, activity_day, source, expired_at)
-       VALUES ((SELECT id FROM profile WHERE tenant = ${tenantNum} AND external_id = ?2),
-         (SELECT num FROM consent WHERE tenant_id = ?1 AND id = ?3),
+  const { num } = await placementOf(tenantId);
+  const consent = await env.DB.prepare("SELECT num FROM consent WHERE tenant_id = ?1 AND id = ?2")
+    .bind(tenantId, await consentId(tenantId, state.consent))
+    .first<{ num: number }>();
+  const shard = await shardOf(tenantId, state.profileId);
+  await shard.batch([
+    shard
+      .prepare(
+        `INSERT INTO profile (tenant, external_id, salt) VALUES (?1, ?2, randomblob(32))
+         ON CONFLICT (tenant, external_id) DO NOTHING`,
+      )
+      .bind(num, state.profileId),
+    shard
+      .prepare(
+        `INSERT INTO state (profile, consent, status, changed_at, activity_day, source, expired_at)
+       VALUES ((SELECT id FROM profile WHERE tenant = ?1 AND external_id = ?2), ?3,
          (SELECT code FROM status_code WHERE name = ?4), ?5, ?6, ?7, ?8)`,
-    ).bind(
-      tenantId,
-      state.profileId,
-      await consentId(tenantId, state.consent),
-      state.status,
-      state.statusChangedAt,
-      state.lastActivityDay ?? null,
-      // The acceptance itself (source 0) last extended it.
-      state.lastActivityDay === undefined || state.lastActivityDay === null ? null : 0,
-      state.expiredAt ?? null,
-    ),
+      )
+      .bind(
+        num,
+        state.profileId,
+        consent?.num ?? null,
+        state.status,
+        state.statusChangedAt,
+        state.lastActivityDay ?? null,
+        // The acceptance itself (source 0) last extended it.
+        state.lastActivityDay === undefined || state.lastActivityDay === null ? null : 0,
+        state.expiredAt ?? null,
+      ),
   ]);
 }

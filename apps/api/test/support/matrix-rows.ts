@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { snapshot } from "./db.ts";
 
 /**
  * One row per tRPC procedure for the authorization matrix (authz-matrix.test.ts): a minimal
@@ -254,20 +255,25 @@ function tablesWithTenantId(): Promise<string[]> {
 }
 
 /**
- * Every row a tenant owns, in every table with a `tenant_id` (runs, leases' work and the
- * chain heads included) and its `tenant` row, as one string: equal strings, nothing written.
- * One D1 round trip.
+ * Every row a tenant owns, in every control table with a `tenant_id` (runs included), its
+ * `tenant` row and its rows on each of its data shards, as one string: equal strings, nothing
+ * written.
  */
 export async function tenantRows(tenantId: string): Promise<string> {
   const tables = await tablesWithTenantId();
   const statements = [
     env.DB.prepare("SELECT * FROM tenant WHERE id = ?").bind(tenantId),
     ...tables.map((table) =>
-      env.DB.prepare(`SELECT * FROM ${table} WHERE tenant_id = ? ORDER BY 1, 2, 3, 4`).bind(
-        tenantId,
-      ),
+      env.DB.prepare(
+        // tenant_shard has three columns; every other table at least four.
+        `SELECT * FROM ${table} WHERE tenant_id = ? ORDER BY ${table === "tenant_shard" ? "1, 2" : "1, 2, 3, 4"}`,
+      ).bind(tenantId),
     ),
   ];
   const results = await env.DB.batch(statements);
-  return JSON.stringify(results.map((r, i) => [i === 0 ? "tenant" : tables[i - 1], r.results]));
+  return JSON.stringify([
+    ...results.map((r, i) => [i === 0 ? "tenant" : tables[i - 1], r.results]),
+    // Its data on every shard it spans.
+    await snapshot(tenantId),
+  ]);
 }

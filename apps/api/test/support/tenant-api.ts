@@ -142,8 +142,12 @@ export class TenantApi {
 const live: TenantApi[] = [];
 
 /** A fresh tenant whose back end calls the API at `clock`'s time. */
-export async function tenantAt(clock: Clock, consents: ConsentSeed[] = []): Promise<TenantApi> {
-  const api = new TenantApi(await createTenant({ consents }), clock);
+export async function tenantAt(
+  clock: Clock,
+  consents: ConsentSeed[] = [],
+  options: { shards?: number } = {},
+): Promise<TenantApi> {
+  const api = new TenantApi(await createTenant({ consents, ...options }), clock);
   live.push(api);
   return api;
 }

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { type ProofDocument, verifyProofDocument } from "@lapse/proof";
 import { describe, expect, it } from "vitest";
 import type { ProfileView } from "../../src/services/profiles/view.ts";
@@ -6,6 +5,7 @@ import { keyChecks } from "../support/access-checks.ts";
 import { historyRows, snapshot, unchanged } from "../support/db.ts";
 import { createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories.ts";
 import { expectError, expectOk, mutate, query } from "../support/http.ts";
+import { soleShardOf } from "../support/shards.ts";
 import { daysAgo } from "../support/time.ts";
 
 interface Erased {
@@ -27,11 +27,10 @@ function accept(tenant: TestTenant, profileId: string, consents: string[]) {
 }
 
 async function profileRows(tenant: TestTenant) {
-  const { results } = await env.DB.prepare(
-    `SELECT id, external_id AS externalId FROM profile
-     WHERE tenant = (SELECT num FROM tenant WHERE id = ?) ORDER BY id`,
-  )
-    .bind(tenant.tenantId)
+  const { num, db } = await soleShardOf(tenant.tenantId);
+  const { results } = await db
+    .prepare("SELECT id, external_id AS externalId FROM profile WHERE tenant = ? ORDER BY id")
+    .bind(num)
     .all<{ id: number; externalId: string }>();
   return results;
 }

@@ -1,9 +1,9 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { keyChecks, profileTokenChecks } from "../support/access-checks.ts";
 import { historyRows, unchanged } from "../support/db.ts";
 import { createTenant, DEMO_CONSENTS, type TestTenant } from "../support/factories.ts";
 import { expectError, expectOk, mutate, query } from "../support/http.ts";
+import { consentKeysOf, shardOf, soleShardOf } from "../support/shards.ts";
 import { profileToken } from "../support/tokens.ts";
 
 interface HistoryPage {
@@ -121,27 +121,31 @@ describe("profile.history", () => {
 
   it("answers 50 entries per page unless told", async () => {
     const tenant = await createTenant({ consents: DEMO_CONSENTS });
-    // 51 entries straight in the log: 26 acceptances and 25 withdrawals of one consent.
-    await env.DB.batch([
-      env.DB.prepare(
-        `INSERT INTO profile (tenant, external_id, salt)
-         VALUES ((SELECT num FROM tenant WHERE id = ?1), 'p1', randomblob(32))`,
-      ).bind(tenant.tenantId),
-      env.DB.prepare(
-        `INSERT INTO actor (tenant, name) VALUES ((SELECT num FROM tenant WHERE id = ?1), 'key_x')`,
-      ).bind(tenant.tenantId),
-      env.DB.prepare(
-        `WITH RECURSIVE g (value) AS (SELECT 0 UNION ALL SELECT value + 1 FROM g WHERE value < 50)
-         INSERT INTO entry (tenant, idx, kind, profile, consent, version, from_status, to_status,
-           reason, actor, occurred_at, recorded_at)
-         SELECT t.num, g.value, 1, p.id, c.num, 1, g.value % 2, 1 - g.value % 2, 5, a.id, ?2, ?2
-         FROM tenant AS t
-         JOIN g
-         JOIN profile AS p ON p.tenant = t.num AND p.external_id = 'p1'
-         JOIN consent AS c ON c.tenant_id = t.id AND c.key = 'newsletter'
-         JOIN actor AS a ON a.tenant = t.num AND a.name = 'key_x'
-         WHERE t.id = ?1`,
-      ).bind(tenant.tenantId, Date.now()),
+    // 51 entries straight in the log (on the profile's shard): 26 acceptances and 25
+    // withdrawals of one consent.
+    const { num } = await soleShardOf(tenant.tenantId);
+    const newsletter = [...(await consentKeysOf(tenant.tenantId))].find(
+      ([, key]) => key === "newsletter",
+    )?.[0];
+    const d1 = await shardOf(tenant.tenantId, "p1");
+    await d1.batch([
+      d1
+        .prepare(
+          "INSERT INTO profile (tenant, external_id, salt) VALUES (?1, 'p1', randomblob(32))",
+        )
+        .bind(num),
+      d1.prepare("INSERT INTO actor (tenant, name) VALUES (?1, 'key_x')").bind(num),
+      d1
+        .prepare(
+          `WITH RECURSIVE g (value) AS (SELECT 0 UNION ALL SELECT value + 1 FROM g WHERE value < 50)
+           INSERT INTO entry (tenant, idx, kind, profile, consent, version, from_status, to_status,
+             reason, actor, occurred_at, recorded_at)
+           SELECT ?1, g.value, 1, p.id, ?3, 1, g.value % 2, 1 - g.value % 2, 5, a.id, ?2, ?2
+           FROM g
+           JOIN profile AS p ON p.tenant = ?1 AND p.external_id = 'p1'
+           JOIN actor AS a ON a.tenant = ?1 AND a.name = 'key_x'`,
+        )
+        .bind(num, Date.now(), newsletter ?? null),
     ]);
     const first = expectOk(await history(tenant, { profileId: "p1" }));
     expect(first.items).toHaveLength(50);
@@ -195,18 +199,13 @@ describe("profile.history", () => {
     const tenant = await createTenant({ consents: DEMO_CONSENTS });
     await flip(tenant, "p1", 2);
     const rows = await historyRows(tenant.tenantId, "p1");
+    const { num, db } = await soleShardOf(tenant.tenantId);
     await expect(
-      env.DB.prepare(
-        "UPDATE entry SET to_status = 2 WHERE tenant = (SELECT num FROM tenant WHERE id = ?)",
-      )
-        .bind(tenant.tenantId)
-        .run(),
+      db.prepare("UPDATE entry SET to_status = 2 WHERE tenant = ?").bind(num).run(),
     ).rejects.toThrow(/append-only/);
-    await expect(
-      env.DB.prepare("DELETE FROM entry WHERE tenant = (SELECT num FROM tenant WHERE id = ?)")
-        .bind(tenant.tenantId)
-        .run(),
-    ).rejects.toThrow(/append-only/);
+    await expect(db.prepare("DELETE FROM entry WHERE tenant = ?").bind(num).run()).rejects.toThrow(
+      /append-only/,
+    );
     expect(await historyRows(tenant.tenantId, "p1")).toEqual(rows);
   });
 

@@ -6,7 +6,7 @@ import { finishRun, recordRunConsent } from "./run-ledger.ts";
 import type { ExpiryMessage, FanOut, RunContext } from "./runtime.ts";
 
 /**
- * The queue consumer's work on one (tenant, consent) of a run. It re-reads the consent (its
+ * The queue consumer's work on one (shard, tenant, consent) of a run. It re-reads the consent (its
  * expiry may have been turned off since T: then nothing lapses, R9), expires chunks until none
  * is due or the time budget is spent, and then enqueues a continuation of itself.
  */
@@ -24,7 +24,7 @@ export async function consumeExpiryMessage(
       .get(),
   );
   const row = found?.consent;
-  const work = { runId: message.runId, consentId: message.consentId };
+  const work = { runId: message.runId, consentId: message.consentId, shard: message.shard };
   // R10: only a consent whose expiry is still enabled, and was already at T.
   const days =
     row?.expiryEnabled &&

@@ -4,10 +4,12 @@ import { ensureActors } from "../history/append.ts";
 import { acquireLease, releaseLease, renewLeaseStatement } from "./lease.ts";
 import type { RunContext } from "./runtime.ts";
 
-/** One (tenant, consent) of one run: everything the chunks need, read once. */
+/** One (shard, tenant, consent) of one run: everything the chunks need, read once. */
 export interface ConsentWork {
   runId: string;
   tenantId: string;
+  /** The data shard (its binding) holding the states this work expires. */
+  shard: string;
   /** The tenant's number in the data tables. */
   tenantNum: number;
   consentId: string;
@@ -70,7 +72,9 @@ export async function expireChunk(rc: RunContext, work: ConsentWork): Promise<Ch
   // R10: due iff max(lastActivity, activationDay) + days <= day(T); the caller checked the
   // activation side, so the index range is activity_day <= day(T) - days.
   const throughDay = dayOf(work.scheduledAt) - work.days;
-  const db = rc.db.$client;
+  // The shard holds the states, the log and the consent's lease: one database, one batch.
+  const data = rc.shard(work.shard);
+  const db = data.$client;
   const lease = { name: consentLeaseName(work.consentId), holder: work.runId };
   const guard = `EXISTS (SELECT 1 FROM expiry_lease WHERE name = ?1 AND holder = ?2 AND expires_at > ?3)`;
   const actor = runActor(work.runId);
@@ -100,8 +104,8 @@ export async function expireChunk(rc: RunContext, work: ConsentWork): Promise<Ch
     try {
       results = await withD1Retry(() =>
         db.batch([
-          renewLeaseStatement(rc.db, { ...lease, now, ttlMs: rc.leaseMs }),
-          ensureActors({ db: rc.db, tenantNum: work.tenantNum }, [actor]),
+          renewLeaseStatement(data, { ...lease, now, ttlMs: rc.leaseMs }),
+          ensureActors({ data, tenantNum: work.tenantNum }, [actor]),
           // The entries, numbered after `top` from the array's positions. The subquery reads
           // the partial due index alone; the numbers come from the probe, not from a read of
           // `entry` here, which would make SQLite copy the whole selection first.
@@ -176,8 +180,9 @@ export interface ConsentProgress {
 }
 
 /**
- * Expires every due state of one consent, chunk after chunk, until none is left or the time
- * budget (`deadline`, wall clock) is reached. Takes and releases the consent's lease.
+ * Expires every due state of one consent on one shard, chunk after chunk, until none is left
+ * or the time budget (`deadline`, wall clock) is reached. Takes and releases the consent's
+ * lease on that shard: the shards of a consent work in parallel, each under its own lease.
  */
 export async function expireConsent(
   rc: RunContext,
@@ -194,7 +199,8 @@ export async function expireConsent(
     durationMs: 0,
     outcome: "done",
   };
-  if (!(await acquireLease(rc.db, { ...lease, now: started, ttlMs: rc.leaseMs }))) {
+  const data = rc.shard(work.shard);
+  if (!(await acquireLease(data, { ...lease, now: started, ttlMs: rc.leaseMs }))) {
     return { ...progress, outcome: "busy" };
   }
   try {
@@ -217,7 +223,7 @@ export async function expireConsent(
     }
   } finally {
     progress.durationMs = rc.clock() - started;
-    await releaseLease(rc.db, lease);
+    await releaseLease(data, lease);
   }
   return progress;
 }

@@ -25,5 +25,5 @@ export async function forecastExpiry({ ctx, input }: ServiceCall<ForecastExpiryI
       "This consent has no expiry configured; use preview to try a policy.",
     );
   }
-  return forecastPolicy(ctx, stored.id, policy, input.horizonDays);
+  return forecastPolicy(ctx, stored.num, policy, input.horizonDays);
 }

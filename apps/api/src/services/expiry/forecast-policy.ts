@@ -20,23 +20,33 @@ export const HorizonDays = z
 
 /**
  * How many accepted states of a consent have each last-activity day, read through the partial
- * index. Only days that can lapse within the horizon are read: later ones cannot matter.
+ * index of each of the tenant's shards (at once) and summed. Only days that can lapse within
+ * the horizon are read: later ones cannot matter.
  */
 async function activityHistogram(
   ctx: ServiceContext,
-  consentId: string,
+  consentNum: number,
   beforeDay: number,
 ): Promise<ActivityBucket[]> {
-  const { results } = await ctx.db.$client
-    .prepare(
-      `SELECT activity_day AS lastActivityDay, COUNT(*) AS count FROM state
-       WHERE consent = (SELECT num FROM consent WHERE tenant_id = ?1 AND id = ?2)
-         AND status = 1 AND activity_day < ?3
-       GROUP BY activity_day`,
-    )
-    .bind(ctx.tenantId, consentId, beforeDay)
-    .all<ActivityBucket>();
-  return results;
+  const answers = await Promise.all(
+    ctx.shards.map((shard) =>
+      shard.db.$client
+        .prepare(
+          `SELECT activity_day AS lastActivityDay, COUNT(*) AS count FROM state
+           WHERE consent = ?1 AND status = 1 AND activity_day < ?2
+           GROUP BY activity_day`,
+        )
+        .bind(consentNum, beforeDay)
+        .all<ActivityBucket>(),
+    ),
+  );
+  const byDay = new Map<ActivityBucket["lastActivityDay"], number>();
+  for (const { lastActivityDay, count } of answers.flatMap((a) => a.results)) {
+    byDay.set(lastActivityDay, (byDay.get(lastActivityDay) ?? 0) + count);
+  }
+  return [...byDay]
+    .sort(([a], [b]) => (a ?? -1) - (b ?? -1))
+    .map(([lastActivityDay, count]) => ({ lastActivityDay, count }));
 }
 
 /**
@@ -45,12 +55,12 @@ async function activityHistogram(
  */
 export async function forecastPolicy(
   ctx: ServiceContext,
-  consentId: string,
+  consentNum: number,
   policy: ExpiryPolicy,
   horizonDays: number,
 ) {
   const today = dayOf(ctx.now);
-  const buckets = await activityHistogram(ctx, consentId, today + horizonDays - policy.days);
+  const buckets = await activityHistogram(ctx, consentNum, today + horizonDays - policy.days);
   const days = forecast(buckets, policy, today, horizonDays);
   return {
     policy: { days: policy.days, extendOn: policy.extendOn, enabled: policy.enabled },

@@ -39,5 +39,5 @@ export async function previewExpiry({ ctx, input }: ServiceCall<PreviewExpiryInp
   const policy: ExpiryPolicy = kept?.ok
     ? kept.policy
     : { days: input.days, extendOn: input.extendOn, enabled: true, activatedAt: ctx.now };
-  return forecastPolicy(ctx, stored.id, policy, input.horizonDays);
+  return forecastPolicy(ctx, stored.num, policy, input.horizonDays);
 }

@@ -5,8 +5,8 @@ import type { ConsentWork } from "./expire-consent.ts";
 import type { RunContext } from "./runtime.ts";
 
 /**
- * The run ledger: `expiry_run` (one row a run) and `expiry_run_consent` (a run's figures for
- * each consent it worked on), which the console's run pages and `admin.runs.*` read.
+ * The run ledger in the control plane: `expiry_run` (one row a run) and `expiry_run_consent`
+ * (a run's figures for each consent and shard it worked on; a run's totals are their sums), which the console's run pages and `admin.runs.*` read.
  */
 
 /** What a run did for one consent; added to the consent's row of the run. */
@@ -27,13 +27,13 @@ const NO_FIGURES: RunConsentFigures = {
 };
 
 /**
- * Updates a run's row for one consent (`expiry_run_consent`): its status, its error, and the
+ * Updates a run's row for one consent on one shard (`expiry_run_consent`): its status, its error, and the
  * figures of the work just done added to those already recorded (a queued consent is worked
  * on by several deliveries).
  */
 export async function recordRunConsent(
   rc: RunContext,
-  work: Pick<ConsentWork, "runId" | "consentId">,
+  work: Pick<ConsentWork, "runId" | "consentId" | "shard">,
   status: "running" | "succeeded" | "failed",
   figures: RunConsentFigures | null,
   error: string | null,
@@ -52,7 +52,11 @@ export async function recordRunConsent(
         error,
       })
       .where(
-        and(eq(expiryRunConsent.runId, work.runId), eq(expiryRunConsent.consentId, work.consentId)),
+        and(
+          eq(expiryRunConsent.runId, work.runId),
+          eq(expiryRunConsent.consentId, work.consentId),
+          eq(expiryRunConsent.shard, work.shard),
+        ),
       ),
   );
 }

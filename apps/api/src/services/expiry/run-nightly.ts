@@ -1,7 +1,7 @@
 import { dayOf } from "@lapse/consent";
 import { and, eq, sql } from "drizzle-orm";
 import { withD1Retry } from "../../db/retry.ts";
-import { consent, expiryRun, tenant } from "../../db/schema.ts";
+import { consent, expiryRun, shard, tenant, tenantShard } from "../../db/schema.ts";
 import { newId } from "../../ids.ts";
 import { type ConsentWork, expireConsent } from "./expire-consent.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
@@ -58,6 +58,7 @@ export async function runNightlyExpiry(rc: RunContext, request: RunRequest): Pro
         startedAt,
       }),
     );
+    await measureShards(rc);
     const candidates = await dueConsents(rc, runId, request);
     // A queue message costs an invocation: send one only where a state is actually due.
     const works = request.fanOut ? await withDueWork(rc, candidates) : candidates;
@@ -68,10 +69,10 @@ export async function runNightlyExpiry(rc: RunContext, request: RunRequest): Pro
           works.map((w) =>
             rc.db.$client
               .prepare(
-                `INSERT INTO expiry_run_consent (run_id, tenant_id, consent_id, consent_key, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5)`,
+                `INSERT INTO expiry_run_consent (run_id, tenant_id, consent_id, shard, consent_key,
+                   status) VALUES (?1, ?2, ?3, ?4, ?5, ?6)`,
               )
-              .bind(runId, w.tenantId, w.consentId, w.consentKey, status),
+              .bind(runId, w.tenantId, w.consentId, w.shard, w.consentKey, status),
           ),
         ),
       );
@@ -83,27 +84,38 @@ export async function runNightlyExpiry(rc: RunContext, request: RunRequest): Pro
           runId,
           tenantId: w.tenantId,
           consentId: w.consentId,
+          shard: w.shard,
           scheduledAt: w.scheduledAt,
         })),
       );
       return { started: true, runId, status: "running" };
     }
+    // Inline: the shards at once (each its own database and leases), the consents of one
+    // shard one after another.
     let failed: unknown = null;
+    const byShard = new Map<string, ConsentWork[]>();
     for (const work of works) {
-      try {
-        const progress = await expireConsent(rc, work);
-        await recordRunConsent(
-          rc,
-          work,
-          progress.outcome === "busy" ? "failed" : "succeeded",
-          progress,
-          progress.outcome === "busy" ? "Another runner held this consent." : null,
-        );
-      } catch (error) {
-        failed ??= error;
-        await recordRunConsent(rc, work, "failed", null, describeError(error));
-      }
+      byShard.set(work.shard, [...(byShard.get(work.shard) ?? []), work]);
     }
+    await Promise.all(
+      [...byShard.values()].map(async (shardWorks) => {
+        for (const work of shardWorks) {
+          try {
+            const progress = await expireConsent(rc, work);
+            await recordRunConsent(
+              rc,
+              work,
+              progress.outcome === "busy" ? "failed" : "succeeded",
+              progress,
+              progress.outcome === "busy" ? "Another runner held this consent." : null,
+            );
+          } catch (error) {
+            failed ??= error;
+            await recordRunConsent(rc, work, "failed", null, describeError(error));
+          }
+        }
+      }),
+    );
     // The run's entries are sealed into the tenants' logs before it ends (R11, docs/proof.md).
     const sealed = await rc.seal?.(request.tenantId).then(
       () => null,
@@ -146,28 +158,67 @@ async function closeAbandonedRuns(rc: RunContext, runId: string): Promise<void> 
   );
 }
 
-/** The consents among `works` with at least one due state: one index probe each, one batch. */
-async function withDueWork(rc: RunContext, works: ConsentWork[]): Promise<ConsentWork[]> {
-  if (works.length === 0) {
-    return works;
-  }
-  const db = rc.db.$client;
-  const probes = await withD1Retry(() =>
-    db.batch<{ due: number }>(
-      works.map((w) =>
-        db
-          .prepare(
-            `SELECT 1 AS due FROM state WHERE consent = ?1 AND status = 1 AND activity_day <= ?2
-             LIMIT 1`,
-          )
-          .bind(w.consentNum, dayOf(w.scheduledAt) - w.days),
-      ),
-    ),
+/**
+ * Records each data shard's size as D1 reports it (`size_after` of a trivial read) in the
+ * shard map, where placement reads it: new tenants go to the least-filled shards.
+ */
+async function measureShards(rc: RunContext): Promise<void> {
+  const shards = await withD1Retry(() => rc.db.select().from(shard));
+  const sizes = await Promise.all(
+    shards.map(async (s) => {
+      const probe = await withD1Retry(() => rc.shard(s.binding).$client.prepare("SELECT 1").run());
+      return { num: s.num, bytes: probe.meta.size_after ?? s.bytes };
+    }),
   );
-  return works.filter((_, i) => (probes[i]?.results.length ?? 0) > 0);
+  const db = rc.db.$client;
+  const now = rc.clock();
+  if (sizes.length > 0) {
+    await withD1Retry(() =>
+      db.batch(
+        sizes.map((size) =>
+          db
+            .prepare("UPDATE shard SET bytes = ?2, measured_at = ?3 WHERE num = ?1")
+            .bind(size.num, size.bytes, now),
+        ),
+      ),
+    );
+  }
 }
 
-/** The consents with something possibly due at T, read in one query. */
+/**
+ * The works among `works` with at least one due state on their shard: one index probe each,
+ * one batch per shard, the shards at once.
+ */
+async function withDueWork(rc: RunContext, works: ConsentWork[]): Promise<ConsentWork[]> {
+  const byShard = new Map<string, ConsentWork[]>();
+  for (const work of works) {
+    byShard.set(work.shard, [...(byShard.get(work.shard) ?? []), work]);
+  }
+  const kept = await Promise.all(
+    [...byShard].map(async ([binding, shardWorks]) => {
+      const db = rc.shard(binding).$client;
+      const probes = await withD1Retry(() =>
+        db.batch<{ due: number }>(
+          shardWorks.map((w) =>
+            db
+              .prepare(
+                `SELECT 1 AS due FROM state
+                 WHERE consent = ?1 AND status = 1 AND activity_day <= ?2 LIMIT 1`,
+              )
+              .bind(w.consentNum, dayOf(w.scheduledAt) - w.days),
+          ),
+        ),
+      );
+      return shardWorks.filter((_, i) => (probes[i]?.results.length ?? 0) > 0);
+    }),
+  );
+  return kept.flat();
+}
+
+/**
+ * The (consent, shard) pairs with something possibly due at T, read in one query: each
+ * consent once for every shard of its tenant's placement.
+ */
 async function dueConsents(
   rc: RunContext,
   runId: string,
@@ -184,9 +235,12 @@ async function dueConsents(
         key: consent.key,
         version: consent.version,
         days: consent.expiryDays,
+        shard: shard.binding,
       })
       .from(consent)
       .innerJoin(tenant, eq(tenant.id, consent.tenantId))
+      .innerJoin(tenantShard, eq(tenantShard.tenantId, consent.tenantId))
+      .innerJoin(shard, eq(shard.num, tenantShard.shard))
       .where(
         and(
           eq(consent.expiryEnabled, true),
@@ -202,6 +256,7 @@ async function dueConsents(
     runId,
     tenantId: row.tenantId,
     tenantNum: row.tenantNum,
+    shard: row.shard,
     consentId: row.id,
     consentNum: row.num,
     consentKey: row.key,

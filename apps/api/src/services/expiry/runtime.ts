@@ -1,12 +1,16 @@
 import type { Db } from "../../db/client.ts";
+import type { ShardResolver } from "../../db/shards.ts";
 
 /**
- * What the nightly machinery runs on (R10): the database, the wall clock (for leases and time
+ * What the nightly machinery runs on (R10): the databases, the wall clock (for leases and time
  * budgets, never for T), the chunk size and the consent lease's lifetime. Built once per
  * isolate by the Worker's entry points (src/cron/runtime.ts).
  */
 export interface RunContext {
+  /** The control plane: consents, the shard map, the run ledger, the nightly lease. */
   db: Db;
+  /** The data shards by binding name: where the states, the logs and the consent leases are. */
+  shard: ShardResolver;
   clock: () => number;
   chunkSize: number;
   leaseMs: number;
@@ -17,11 +21,13 @@ export interface RunContext {
   seal?: (tenantId?: string) => Promise<unknown>;
 }
 
-/** The message of the fan-out queue: one (tenant, consent) of one run. */
+/** The message of the fan-out queue: one (shard, tenant, consent) of one run. */
 export interface ExpiryMessage {
   runId: string;
   tenantId: string;
   consentId: string;
+  /** The data shard (its binding) whose states of the consent this message expires. */
+  shard: string;
   scheduledAt: number;
 }
 

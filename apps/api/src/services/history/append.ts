@@ -1,8 +1,8 @@
 import type { HistoryEntry } from "@lapse/consent";
 import { boundStatement } from "../../db/batch.ts";
 import { reasonCode, statusCode } from "../../db/codes.ts";
-import type { ServiceContext } from "../context.ts";
 import { NEXT_INDEX } from "../profiles/states.ts";
+import type { DataContext } from "../shards/route.ts";
 
 /** A history entry as written: the domain's line and its consent's number. */
 export interface HistoryWrite {
@@ -20,7 +20,7 @@ export interface HistoryWrite {
  * job integrates new entries into the Merkle tree and signs a checkpoint (services/proof).
  */
 export function appendHistory(
-  ctx: ServiceContext,
+  ctx: DataContext,
   writes: readonly HistoryWrite[],
 ): D1PreparedStatement[] {
   if (writes.length === 0) {
@@ -43,7 +43,7 @@ export function appendHistory(
   return [
     ensureActors(ctx, actors),
     boundStatement(
-      ctx.db,
+      ctx.data,
       `INSERT INTO entry (tenant, idx, kind, profile, consent, version, from_status, to_status,
          reason, actor, occurred_at, recorded_at)
        SELECT ?1, ${NEXT_INDEX} + row_number() OVER (ORDER BY j.key), 1, p.id,
@@ -60,11 +60,11 @@ export function appendHistory(
 
 /** Gives each actor name of the tenant its row, if it has none. */
 export function ensureActors(
-  ctx: Pick<ServiceContext, "db" | "tenantNum">,
+  ctx: Pick<DataContext, "data" | "tenantNum">,
   names: readonly string[],
 ): D1PreparedStatement {
   return boundStatement(
-    ctx.db,
+    ctx.data,
     `INSERT INTO actor (tenant, name) SELECT ?1, value FROM json_each(?2) WHERE true
      ON CONFLICT (tenant, name) DO NOTHING`,
     ctx.tenantNum,

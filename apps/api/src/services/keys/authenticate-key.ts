@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { eq, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { apiKey, tenant } from "../../db/schema.ts";
 import type { UnscopedContext } from "../context.ts";
 import { hashKey, type KeyKind, type KeyScope } from "./material.ts";
@@ -12,6 +12,8 @@ export interface Credential {
   scopes: KeyScope[];
   /** Origins allowed to call with this tenant's publishable keys. */
   corsOrigins: string[];
+  /** The binding names of the tenant's data shards, by slot (the shard map, SPEC §6). */
+  shards: string[];
 }
 
 export type AuthenticateResult =
@@ -40,6 +42,7 @@ export async function authenticateKey({
       key: apiKey,
       corsOrigins: tenant.corsOrigins,
       tenantNum: tenant.num,
+      shards: tenantShardsSql(sql`"api_key"."tenant_id"`),
       // Calls with a publishable key verify profile tokens: the tenant's live signing secrets
       // come with the key, so a storefront call makes one D1 round trip less.
       signingSecrets: sql<string | null>`CASE WHEN "api_key"."kind" = 'publishable' THEN
@@ -58,9 +61,20 @@ export async function authenticateKey({
   return { ...result, signingSecrets: new Map(Object.entries(secrets)) };
 }
 
+/**
+ * The binding names of a tenant's data shards in slot order, as a JSON array: read with the
+ * credential, so a call knows where its tenant's data lives without another round trip.
+ */
+export function tenantShardsSql(tenantId: SQLWrapper): SQL<string> {
+  return sql<string>`(SELECT json_group_array(binding) FROM (SELECT s.binding FROM tenant_shard AS ts
+    JOIN shard AS s ON s.num = ts.shard WHERE ts.tenant_id = ${tenantId} ORDER BY ts.slot))`;
+}
+
 /** The credential of a key row, if the key is still live. */
 export function credentialOf(
-  found: { key: typeof apiKey.$inferSelect; corsOrigins: string; tenantNum: number } | undefined,
+  found:
+    | { key: typeof apiKey.$inferSelect; corsOrigins: string; tenantNum: number; shards: string }
+    | undefined,
   now: number,
 ): AuthenticateResult {
   const row = found?.key;
@@ -82,6 +96,7 @@ export function credentialOf(
       kind: row.kind,
       scopes: JSON.parse(row.scopes) as KeyScope[],
       corsOrigins: JSON.parse(found.corsOrigins) as string[],
+      shards: JSON.parse(found.shards) as string[],
     },
   };
 }

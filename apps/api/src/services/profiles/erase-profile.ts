@@ -5,6 +5,7 @@ import { boundStatement, runAtomically } from "../../db/batch.ts";
 import type { ServiceContext } from "../context.ts";
 import { ServiceError } from "../errors.ts";
 import { iso } from "../iso.ts";
+import { forProfile, groupByShard } from "../shards/route.ts";
 import { NEXT_INDEX } from "./states.ts";
 
 export const EraseProfileInput = z.strictObject({
@@ -47,21 +48,25 @@ export async function erasedIdHmacs(
   return out;
 }
 
-/** The ids among `profileIds` that this tenant erased (R13). */
+/** The ids among `profileIds` that this tenant erased (R13), asked of each id's shard. */
 export async function erasedProfileIds(
   ctx: ServiceContext,
   erasureKey: Uint8Array,
   profileIds: readonly string[],
 ): Promise<Set<string>> {
   const hmacs = await erasedIdHmacs(erasureKey, ctx.tenantId, profileIds);
-  const { results } = await ctx.db.$client
-    .prepare(
-      `SELECT lower(hex(id_hmac)) AS mac FROM erased_profile
-       WHERE tenant = ?1 AND id_hmac IN (SELECT unhex(value) FROM json_each(?2))`,
-    )
-    .bind(ctx.tenantNum, JSON.stringify([...hmacs.values()]))
-    .all<{ mac: string }>();
-  const erased = new Set(results.map((r) => r.mac));
+  const answers = await Promise.all(
+    groupByShard(ctx, [...hmacs], ([id]) => id).map(({ shard, items }) =>
+      shard.db.$client
+        .prepare(
+          `SELECT lower(hex(id_hmac)) AS mac FROM erased_profile
+           WHERE tenant = ?1 AND id_hmac IN (SELECT unhex(value) FROM json_each(?2))`,
+        )
+        .bind(ctx.tenantNum, JSON.stringify(items.map(([, mac]) => mac)))
+        .all<{ mac: string }>(),
+    ),
+  );
+  const erased = new Set(answers.flatMap((a) => a.results.map((r) => r.mac)));
   return new Set([...hmacs].filter(([, mac]) => erased.has(mac)).map(([id]) => id));
 }
 
@@ -85,7 +90,9 @@ export async function eraseProfile({
   const mac = (await erasedIdHmacs(erasureKey, ctx.tenantId, [input.profileId])).get(
     input.profileId,
   ) as string;
-  const found = await ctx.db.$client
+  // The profile's shard holds its row, states, entries and, afterwards, its HMAC.
+  const db = forProfile(ctx, input.profileId).data;
+  const found = await db.$client
     .prepare(
       `SELECT p.id, (SELECT count(*) FROM state WHERE profile = p.id) AS states
        FROM profile AS p WHERE p.tenant = ?1 AND p.external_id = ?2`,
@@ -93,7 +100,7 @@ export async function eraseProfile({
     .bind(ctx.tenantNum, input.profileId)
     .first<{ id: number; states: number }>();
   if (!found) {
-    const before = await ctx.db.$client
+    const before = await db.$client
       .prepare(
         "SELECT erased_at AS erasedAt FROM erased_profile WHERE tenant = ?1 AND id_hmac = unhex(?2)",
       )
@@ -109,9 +116,9 @@ export async function eraseProfile({
     );
   }
   const reason = input.reason ?? "erasure requested";
-  const [, deleted] = await runAtomically(ctx.db, [
+  const [, deleted] = await runAtomically(db, [
     boundStatement(
-      ctx.db,
+      db,
       `INSERT INTO entry (tenant, idx, kind, profile, recorded_at, data)
        VALUES (?1, ${NEXT_INDEX} + 1, 3, ?2, ?3, CAST(?4 AS BLOB))`,
       ctx.tenantNum,
@@ -119,16 +126,16 @@ export async function eraseProfile({
       ctx.now,
       reason,
     ),
-    boundStatement(ctx.db, "DELETE FROM state WHERE profile = ?1", found.id),
+    boundStatement(db, "DELETE FROM state WHERE profile = ?1", found.id),
     boundStatement(
-      ctx.db,
+      db,
       `INSERT INTO erased_profile (tenant, id_hmac, erased_at) VALUES (?1, unhex(?2), ?3)
        ON CONFLICT (tenant, id_hmac) DO NOTHING`,
       ctx.tenantNum,
       mac,
       ctx.now,
     ),
-    boundStatement(ctx.db, "DELETE FROM profile WHERE id = ?1", found.id),
+    boundStatement(db, "DELETE FROM profile WHERE id = ?1", found.id),
   ]);
   return {
     profileId: input.profileId,

@@ -2,8 +2,9 @@ import { ProfileId } from "@lapse/consent";
 import { z } from "zod";
 import type { ServiceCall } from "../context.ts";
 import { parseSeqCursor } from "../history/cursor.ts";
-import { type HistoryRow, historyItem, historySelect } from "../history/view.ts";
+import { consentKeys, type HistoryRow, historyItem, historySelect } from "../history/view.ts";
 import { Cursor } from "../input-fields.ts";
+import { forProfile } from "../shards/route.ts";
 
 export const ListProfileHistoryInput = z.strictObject({
   profileId: ProfileId,
@@ -15,14 +16,14 @@ export type ListProfileHistoryInput = z.infer<typeof ListProfileHistoryInput>;
 
 /**
  * The proof trail of one profile (R11), newest first, by pages: its status changes in the
- * log, found through the profile row (an erased profile has none, so its trail is empty, R13).
+ * log on the profile's shard, found through the profile row (an erased profile has none, so its trail is empty, R13).
  */
 export async function listProfileHistory({ ctx, input }: ServiceCall<ListProfileHistoryInput>) {
   const limit = input.limit ?? 50;
   const before =
     input.cursor === undefined ? Number.MAX_SAFE_INTEGER : parseSeqCursor(input.cursor, 1);
-  const { results } = await ctx.db.$client
-    .prepare(
+  const read = forProfile(ctx, input.profileId)
+    .data.$client.prepare(
       `${historySelect()}
        JOIN profile AS p ON p.id = e.profile
        WHERE p.tenant = ?1 AND p.external_id = ?2 AND e.idx < ?3 AND e.kind = 1
@@ -30,9 +31,10 @@ export async function listProfileHistory({ ctx, input }: ServiceCall<ListProfile
     )
     .bind(ctx.tenantNum, input.profileId, before, limit + 1)
     .all<HistoryRow>();
+  const [{ results }, keys] = await Promise.all([read, consentKeys(ctx)]);
   const page = results.slice(0, limit);
   return {
-    items: page.map(historyItem),
+    items: page.map((row) => historyItem(row, keys)),
     nextCursor: results.length > limit ? String(page.at(-1)?.idx) : null,
   };
 }

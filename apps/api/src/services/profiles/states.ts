@@ -6,6 +6,7 @@ import { sourceCode, sourceOf, statusCode, statusOf } from "../../db/codes.ts";
 import { profile, state } from "../../db/schema.ts";
 import { consentsQuery, type StoredConsent, toStoredConsent } from "../consents/load.ts";
 import type { ServiceContext } from "../context.ts";
+import { type DataContext, forProfile, groupByShard } from "../shards/route.ts";
 
 /**
  * Reading and writing consent states in bulk (storage v2, docs/storage.md). A state row is
@@ -47,8 +48,8 @@ const stateColumns = {
 };
 
 /** One profile's states (a query to batch), found through the tenant's profile row. */
-export function profileStatesQuery(ctx: ServiceContext, profileId: string) {
-  return ctx.db
+export function profileStatesQuery(ctx: DataContext, profileId: string) {
+  return ctx.data
     .select(stateColumns)
     .from(state)
     .innerJoin(profile, eq(profile.id, state.profile))
@@ -57,21 +58,25 @@ export function profileStatesQuery(ctx: ServiceContext, profileId: string) {
 
 /**
  * The tenant's consents (archived ones included, so their states keep their keys) and one
- * profile's states keyed by consent key: one D1 round trip (a batch of two reads).
+ * profile's states keyed by consent key: two reads at once, the catalogue from the control
+ * plane and the states from the profile's shard.
  */
 export async function loadProfile(
   ctx: ServiceContext,
   profileId: string,
 ): Promise<{ consents: StoredConsent[]; states: Map<string, ConsentState> }> {
-  const [consentRows, rows] = await ctx.db.batch([
+  const [consentRows, rows] = await Promise.all([
     consentsQuery(ctx, { includeArchived: true }),
-    profileStatesQuery(ctx, profileId),
+    profileStatesQuery(forProfile(ctx, profileId), profileId),
   ]);
   const consents = consentRows.map(toStoredConsent);
   return { consents, states: statesByKey(rows, consents) };
 }
 
-/** The states of many (profile, consent) pairs in one statement, grouped by profile. */
+/**
+ * The states of many (profile, consent) pairs, grouped by profile: one statement per shard
+ * the pairs' profiles live on, the shards read at once.
+ */
 export async function loadStatesOfPairs(
   ctx: ServiceContext,
   pairs: readonly { profileId: string; consent: number }[],
@@ -81,19 +86,22 @@ export async function loadStatesOfPairs(
   if (pairs.length === 0) {
     return byProfile;
   }
-  const json = JSON.stringify(pairs.map((p) => ({ p: p.profileId, c: p.consent })));
-  const { results } = await ctx.db.$client
-    .prepare(
-      `SELECT p.external_id AS profileId, s.consent, s.status, s.changed_at AS changedAt,
-         s.activity_day AS activityDay, s.source, s.expired_at AS expiredAt
-       FROM json_each(?2) AS j
-       CROSS JOIN profile AS p ON p.tenant = ?1 AND p.external_id = j.value ->> '$.p'
-       JOIN state AS s ON s.profile = p.id AND s.consent = j.value ->> '$.c'`,
-    )
-    .bind(ctx.tenantNum, json)
-    .all<StateRow & { profileId: string }>();
+  const answers = await Promise.all(
+    groupByShard(ctx, pairs, (p) => p.profileId).map(({ shard, items }) =>
+      shard.db.$client
+        .prepare(
+          `SELECT p.external_id AS profileId, s.consent, s.status, s.changed_at AS changedAt,
+             s.activity_day AS activityDay, s.source, s.expired_at AS expiredAt
+           FROM json_each(?2) AS j
+           CROSS JOIN profile AS p ON p.tenant = ?1 AND p.external_id = j.value ->> '$.p'
+           JOIN state AS s ON s.profile = p.id AND s.consent = j.value ->> '$.c'`,
+        )
+        .bind(ctx.tenantNum, JSON.stringify(items.map((p) => ({ p: p.profileId, c: p.consent }))))
+        .all<StateRow & { profileId: string }>(),
+    ),
+  );
   const keyByNum = new Map(consents.map((c) => [c.num, c.consent.key]));
-  for (const row of results) {
+  for (const row of answers.flatMap((a) => a.results)) {
     const key = keyByNum.get(row.consent);
     if (key === undefined) {
       continue;
@@ -127,7 +135,7 @@ export const NEXT_INDEX =
  * fresh salt, so the binding insert, which joins on it, only sees the rows this call created.
  */
 export function ensureProfiles(
-  ctx: ServiceContext,
+  ctx: DataContext,
   profileIds: Iterable<string>,
 ): D1PreparedStatement[] {
   const rows = [...new Set(profileIds)].map((id) => {
@@ -140,7 +148,7 @@ export function ensureProfiles(
   const json = JSON.stringify(rows);
   return [
     boundStatement(
-      ctx.db,
+      ctx.data,
       `INSERT INTO profile (tenant, external_id, salt)
        SELECT ?1, value ->> '$.p', unhex(value ->> '$.s') FROM json_each(?2) WHERE true
        ON CONFLICT (tenant, external_id) DO NOTHING`,
@@ -148,7 +156,7 @@ export function ensureProfiles(
       json,
     ),
     boundStatement(
-      ctx.db,
+      ctx.data,
       `INSERT INTO entry (tenant, idx, kind, profile, recorded_at, data)
        SELECT ?1, ${NEXT_INDEX} + row_number() OVER (ORDER BY j.key), 2, p.id, ?3,
          unhex(j.value ->> '$.c')
@@ -173,7 +181,7 @@ export interface StateWrite {
  * Upserts whole states (status changes and their clocks). The profiles must have rows: put
  * `ensureProfiles` of the same ids before it in the batch.
  */
-export function upsertStates(ctx: ServiceContext, writes: readonly StateWrite[]) {
+export function upsertStates(ctx: DataContext, writes: readonly StateWrite[]) {
   const json = JSON.stringify(
     writes.map(({ profileId, consent, state: s }) => ({
       p: profileId,
@@ -186,7 +194,7 @@ export function upsertStates(ctx: ServiceContext, writes: readonly StateWrite[])
     })),
   );
   return boundStatement(
-    ctx.db,
+    ctx.data,
     `INSERT INTO state (profile, consent, status, changed_at, activity_day, source, expired_at)
     SELECT p.id, j.value ->> '$.c', j.value ->> '$.s', j.value ->> '$.at', j.value ->> '$.d',
       j.value ->> '$.src', j.value ->> '$.x'
@@ -217,7 +225,7 @@ export interface ExtensionWrite {
  * day increases, and only on accepted states, so a repeated event writes no row at all.
  * Each (profile, consent) pair must appear once, with its largest day.
  */
-export function extendStates(ctx: ServiceContext, extensions: readonly ExtensionWrite[]) {
+export function extendStates(ctx: DataContext, extensions: readonly ExtensionWrite[]) {
   const json = JSON.stringify(
     extensions.map((e) => ({
       p: e.profileId,
@@ -229,7 +237,7 @@ export function extendStates(ctx: ServiceContext, extensions: readonly Extension
   // An upsert over rows known to exist (the EXISTS filter) rather than UPDATE … FROM: SQLite
   // then loops over the JSON and looks each state up by primary key.
   return boundStatement(
-    ctx.db,
+    ctx.data,
     `INSERT INTO state (profile, consent, status, changed_at, activity_day, source)
     SELECT p.id, j.c, 1, 0, j.d, j.s
     FROM (SELECT value ->> '$.p' AS p, value ->> '$.c' AS c, value ->> '$.d' AS d,

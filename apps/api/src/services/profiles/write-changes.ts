@@ -1,6 +1,7 @@
 import { runAtomically } from "../../db/batch.ts";
 import type { ServiceContext } from "../context.ts";
 import { appendHistory, type HistoryWrite } from "../history/append.ts";
+import { groupByShard, onShard } from "../shards/route.ts";
 import {
   type ExtensionWrite,
   ensureProfiles,
@@ -17,22 +18,64 @@ export interface Changes {
 }
 
 /**
- * Writes a call's decisions in one batch, all or nothing: the profile rows (and binding
- * entries) of profiles written for the first time, the states, the log entries that record
- * them (R11), then the extensions (R5). Returns the extensions' count of states moved.
+ * Writes a call's decisions, one batch per data shard its profiles live on (a profile call
+ * touches one shard; `events.track` and imports may touch several). Each batch is all or
+ * nothing: the profile rows (and binding entries) of profiles written for the first time, the
+ * states, the log entries that record them (R11), then the extensions (R5). Every input was
+ * validated before this; the batches run at once, and when one fails the call fails after
+ * the others have finished, so a retry of the same call (idempotent: states are upserts,
+ * extensions only move clocks forward, decisions re-made from what is stored) completes it
+ * (README: all or nothing across shards). Returns the extensions' count of states moved.
  */
 export async function writeChanges(
   ctx: ServiceContext,
   { states = [], history = [], extensions = [] }: Changes,
 ): Promise<{ extended: number }> {
-  const results = await runAtomically(ctx.db, [
-    ensureProfiles(
-      ctx,
-      states.map((s) => s.profileId),
-    ),
-    states.length > 0 ? upsertStates(ctx, states) : null,
-    appendHistory(ctx, history),
-    extensions.length > 0 ? extendStates(ctx, extensions) : null,
-  ]);
-  return { extended: extensions.length > 0 ? (results.at(-1)?.meta.changes ?? 0) : 0 };
+  const byShard = new Map<
+    number,
+    Required<{ [K in keyof Changes]: NonNullable<Changes[K]>[number][] }>
+  >();
+  const bucket = (slot: number) => {
+    let changes = byShard.get(slot);
+    if (!changes) {
+      changes = { states: [], history: [], extensions: [] };
+      byShard.set(slot, changes);
+    }
+    return changes;
+  };
+  for (const { shard, items } of groupByShard(ctx, states, (s) => s.profileId)) {
+    bucket(shard.slot).states.push(...items);
+  }
+  for (const { shard, items } of groupByShard(ctx, history, (h) => h.entry.profileId)) {
+    bucket(shard.slot).history.push(...items);
+  }
+  for (const { shard, items } of groupByShard(ctx, extensions, (e) => e.profileId)) {
+    bucket(shard.slot).extensions.push(...items);
+  }
+  const outcomes = await Promise.allSettled(
+    [...byShard].map(async ([slot, changes]) => {
+      const shard = ctx.shards[slot];
+      if (!shard) {
+        throw new Error(`No shard in slot ${slot}.`);
+      }
+      const data = onShard(ctx, shard);
+      const results = await runAtomically(data.data, [
+        ensureProfiles(
+          data,
+          changes.states.map((s) => s.profileId),
+        ),
+        changes.states.length > 0 ? upsertStates(data, changes.states) : null,
+        appendHistory(data, changes.history),
+        changes.extensions.length > 0 ? extendStates(data, changes.extensions) : null,
+      ]);
+      return changes.extensions.length > 0 ? (results.at(-1)?.meta.changes ?? 0) : 0;
+    }),
+  );
+  const failed = outcomes.find((o) => o.status === "rejected");
+  if (failed) {
+    throw failed.reason;
+  }
+  return {
+    extended: outcomes.reduce((sum, o) => sum + (o.status === "fulfilled" ? o.value : 0), 0),
+  };
 }

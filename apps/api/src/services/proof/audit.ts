@@ -15,7 +15,7 @@ import {
   verifyConsistency,
 } from "@lapse/proof";
 import { classifyMismatches, type LogProblem, rowLeafHash, type Sha256 } from "./classify.ts";
-import { readEntryRows, type SqlRead } from "./entries.ts";
+import { type LogReads, readEntryRows } from "./entries.ts";
 import { readCheckpoints, readTileRange, readTree } from "./tree.ts";
 
 /**
@@ -98,10 +98,11 @@ function memoryReader(tiles: ReadonlyMap<string, Uint8Array>): ReadTile {
 }
 
 export async function auditLog(
-  read: SqlRead,
+  reads: LogReads,
   tenantNum: number,
   options: AuditOptions,
 ): Promise<LogAudit> {
+  const read = reads.data;
   const problems: LogProblem[] = [];
   const pageSize = options.pageSize ?? 10_000;
   const tree = await readTree(read, tenantNum);
@@ -151,7 +152,7 @@ export async function auditLog(
   const rebuiltLeaves: Uint8Array[] = [];
   for (let from = 0; ; from += pageSize) {
     const to = from + pageSize;
-    const rows = await readEntryRows(read, tenantNum, from, to);
+    const rows = await readEntryRows(reads, tenantNum, from, to);
     let next = from;
     for (const row of rows) {
       for (; next < row.idx && next < size; next++) {

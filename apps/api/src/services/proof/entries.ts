@@ -22,6 +22,15 @@ import {
 /** A read of the database: rows of one statement with its parameters. */
 export type SqlRead = <T>(sql: string, params: readonly string[]) => Promise<T[]>;
 
+/**
+ * Where a log's entries are read from: the data shard holding the log (entries, actors, tiles)
+ * and the control plane (the tenant's consent keys the entries name by number).
+ */
+export interface LogReads {
+  data: SqlRead;
+  control: SqlRead;
+}
+
 /** A D1 binding as a SqlRead. */
 export function d1Read(d1: D1Database): SqlRead {
   return async <T>(sql: string, params: readonly string[]) =>
@@ -108,14 +117,14 @@ async function readPage(
  * refer to, read beside the entries instead of joined into every row (one row read per entry).
  * A consent of another tenant is not among them, so an entry pointed at one cannot be rebuilt.
  */
-async function namesOf(read: SqlRead, tenantNum: number) {
+async function namesOf(reads: LogReads, tenantNum: number) {
   const [consents, actors] = await Promise.all([
-    read<{ num: number; key: string }>(
+    reads.control<{ num: number; key: string }>(
       `SELECT c.num, c.key FROM consent AS c JOIN tenant AS t ON t.id = c.tenant_id
        WHERE t.num = CAST(?1 AS INTEGER)`,
       [String(tenantNum)],
     ),
-    read<{ id: number; name: string }>(
+    reads.data<{ id: number; name: string }>(
       "SELECT id, name FROM actor WHERE tenant = CAST(?1 AS INTEGER)",
       [String(tenantNum)],
     ),
@@ -127,11 +136,11 @@ async function namesOf(read: SqlRead, tenantNum: number) {
 }
 
 async function resolved(
-  read: SqlRead,
+  reads: LogReads,
   tenantNum: number,
   rows: Promise<RawEntryRow[]>,
 ): Promise<EntryRow[]> {
-  const [raw, names] = await Promise.all([rows, namesOf(read, tenantNum)]);
+  const [raw, names] = await Promise.all([rows, namesOf(reads, tenantNum)]);
   return raw.map((row) => ({
     ...row,
     consent: row.consent === null ? null : (names.consents.get(row.consent) ?? null),
@@ -139,18 +148,18 @@ async function resolved(
   }));
 }
 
-/** The tenant's entries with from ≤ idx < to, in log order. */
+/** The entries of the tenant's log on a shard with from ≤ idx < to, in log order. */
 export function readEntryRows(
-  read: SqlRead,
+  reads: LogReads,
   tenantNum: number,
   from: number,
   to: number,
 ): Promise<EntryRow[]> {
   return resolved(
-    read,
+    reads,
     tenantNum,
     readPage(
-      read,
+      reads.data,
       entryPage(
         "tenant = CAST(?1 AS INTEGER) AND idx >= CAST(?2 AS INTEGER) AND idx < CAST(?3 AS INTEGER)",
       ),
@@ -161,16 +170,16 @@ export function readEntryRows(
 
 /** At most `limit` of the tenant's entries from idx `from` on, in log order. */
 export function readEntryRowsFrom(
-  read: SqlRead,
+  reads: LogReads,
   tenantNum: number,
   from: number,
   limit: number,
 ): Promise<EntryRow[]> {
   return resolved(
-    read,
+    reads,
     tenantNum,
     readPage(
-      read,
+      reads.data,
       entryPage(
         "tenant = CAST(?1 AS INTEGER) AND idx >= CAST(?2 AS INTEGER)",
         "LIMIT CAST(?3 AS INTEGER)",
@@ -182,17 +191,18 @@ export function readEntryRowsFrom(
 
 /** One profile's entries (through entry_profile_idx), in log order. */
 export function readProfileEntryRows(
-  read: SqlRead,
+  reads: LogReads,
   tenantNum: number,
   profileKey: number,
 ): Promise<EntryRow[]> {
   return resolved(
-    read,
+    reads,
     tenantNum,
-    readPage(read, entryPage("profile = CAST(?2 AS INTEGER) AND tenant = CAST(?1 AS INTEGER)"), [
-      String(tenantNum),
-      String(profileKey),
-    ]),
+    readPage(
+      reads.data,
+      entryPage("profile = CAST(?2 AS INTEGER) AND tenant = CAST(?1 AS INTEGER)"),
+      [String(tenantNum), String(profileKey)],
+    ),
   );
 }
 

@@ -37,8 +37,12 @@ export class ProofKeyError extends Error {
 export interface ProofKeys {
   /** PROOF_ORIGIN (or the default): the prefix of every tenant's checkpoint origin. */
   readonly originPrefix: string;
-  /** The checkpoint origin of a tenant's log: `<PROOF_ORIGIN>/<tenant id>`. */
-  origin(tenantId: string): string;
+  /**
+   * The checkpoint origin of a tenant's log: `<PROOF_ORIGIN>/<tenant id>` for its slot 0 (a
+   * tenant on one shard has only that log), `<PROOF_ORIGIN>/<tenant id>/<slot>` for the log of
+   * each further slot (docs/scaling.md). Slot 0 keeps its origin when the tenant grows.
+   */
+  origin(tenantId: string, slot?: number): string;
   /** The parsed PROOF_SIGNING_KEY; rejects with a ProofKeyError when it is missing or bad. */
   signer(): Promise<SignerKey>;
   /** The verifier key text of the current signing key. */
@@ -156,7 +160,8 @@ export function buildProofKeys(texts: ProofKeyTexts): ProofKeys {
       prefix ??= originPrefixOf(texts.PROOF_ORIGIN);
       return prefix;
     },
-    origin: (tenantId) => `${keys.originPrefix}/${tenantId}`,
+    origin: (tenantId, slot = 0) =>
+      slot === 0 ? `${keys.originPrefix}/${tenantId}` : `${keys.originPrefix}/${tenantId}/${slot}`,
     signer() {
       signer ??= parseSigningKey(texts.PROOF_SIGNING_KEY);
       return signer;

@@ -12,8 +12,9 @@ import { z } from "zod";
 import { withD1Retry } from "../../db/retry.ts";
 import type { ServiceContext } from "../context.ts";
 import { ServiceError } from "../errors.ts";
+import { type DataContext, soleShard } from "../shards/route.ts";
 import { auditLog, type LogAudit } from "./audit.ts";
-import { d1Read } from "./entries.ts";
+import { d1Read, type LogReads } from "./entries.ts";
 import type { ProofKeys } from "./keys.ts";
 import { sealBeforeReading } from "./seal.ts";
 import { readNewestCheckpoint, readTree, tileReader } from "./tree.ts";
@@ -31,12 +32,28 @@ export interface ProofCall<Input> {
   keys: ProofKeys;
 }
 
-/** The tenant's newest signed checkpoint after sealing, parsed (its size and root are signed). */
-export async function currentCheckpoint(ctx: ServiceContext, keys: ProofKeys) {
-  await sealBeforeReading(ctx.db, keys, { num: ctx.tenantNum, id: ctx.tenantId }, Date.now);
-  const read = d1Read(ctx.db.$client);
-  const stored = await withD1Retry(() => readNewestCheckpoint(read, ctx.tenantNum));
-  const origin = keys.origin(ctx.tenantId);
+/** One log of a tenant: the shard it is on, the slot it is of, and the control plane. */
+export type LogContext = Pick<DataContext, "db" | "data" | "tenantId" | "tenantNum" | "slot">;
+
+/** Where a log's entries are read: its shard, and the control plane for consent keys. */
+export const logReads = (log: Pick<LogContext, "db" | "data">): LogReads => ({
+  data: d1Read(log.data.$client),
+  control: d1Read(log.db.$client),
+});
+
+/** The seal target of a log. */
+export const sealTarget = (log: LogContext) => ({
+  num: log.tenantNum,
+  id: log.tenantId,
+  slot: log.slot,
+});
+
+/** A log's newest signed checkpoint after sealing, parsed (its size and root are signed). */
+export async function currentCheckpoint(log: LogContext, keys: ProofKeys) {
+  await sealBeforeReading(log, keys, sealTarget(log), Date.now);
+  const read = d1Read(log.data.$client);
+  const stored = await withD1Retry(() => readNewestCheckpoint(read, log.tenantNum));
+  const origin = keys.origin(log.tenantId, log.slot);
   if (stored === null) {
     // Nothing logged yet: the empty tree, signed now (Ed25519 signs deterministically).
     const note = await signCheckpoint(
@@ -56,7 +73,7 @@ export const GetCheckpointInput = z.strictObject({}).optional();
 
 /** `admin.proof.checkpoint`: the signed note, its size and root, and the key that verifies it. */
 export async function getCheckpoint({ ctx, keys }: ProofCall<unknown>) {
-  const current = await currentCheckpoint(ctx, keys);
+  const current = await currentCheckpoint(soleShard(ctx), keys);
   return {
     checkpoint: current.note,
     treeSize: current.size,
@@ -77,7 +94,8 @@ export type GetConsistencyInput = z.infer<typeof GetConsistencyInput>;
 
 /** `admin.proof.consistency`: the RFC 6962 proof that the tree of `to` extends that of `from`. */
 export async function getConsistency({ ctx, input, keys }: ProofCall<GetConsistencyInput>) {
-  const current = await currentCheckpoint(ctx, keys);
+  const log = soleShard(ctx);
+  const current = await currentCheckpoint(log, keys);
   const to = input.to ?? current.size;
   const bad = (path: string, message: string) =>
     new ServiceError("BAD_REQUEST", message, [{ path, message }]);
@@ -96,23 +114,23 @@ export async function getConsistency({ ctx, input, keys }: ProofCall<GetConsiste
   const proof = await consistencyProof(
     input.from,
     to,
-    tileReader(d1Read(ctx.db.$client), ctx.tenantNum),
+    tileReader(d1Read(log.data.$client), log.tenantNum),
   );
   return { from: input.from, to, proof: proof.map(encodeBase64) };
 }
 
 /**
- * The tenant-wide check (every entry, the tiles, every stored checkpoint, and `kept` notes),
+ * The check of a whole log (every entry, the tiles, every stored checkpoint, and `kept` notes),
  * after sealing. Reads the whole log: for tests and tools, not for a request path.
  */
 export async function auditTenant(
-  ctx: Pick<ServiceContext, "db" | "tenantId" | "tenantNum">,
+  log: LogContext,
   keys: ProofKeys,
   kept: readonly string[] = [],
 ): Promise<LogAudit> {
-  await sealBeforeReading(ctx.db, keys, { num: ctx.tenantNum, id: ctx.tenantId }, Date.now);
-  return auditLog(d1Read(ctx.db.$client), ctx.tenantNum, {
-    origin: keys.origin(ctx.tenantId),
+  await sealBeforeReading(log, keys, sealTarget(log), Date.now);
+  return auditLog(logReads(log), log.tenantNum, {
+    origin: keys.origin(log.tenantId, log.slot),
     verifierKeys: await keys.verifierKeys(),
     kept,
   });
@@ -123,11 +141,8 @@ export async function auditTenant(
  * newest checkpoint's signature, its size and root against the tree row, and the tree row's
  * root against the tiles. Returns the problems and the signed size and root.
  */
-export async function checkTreeHead(
-  ctx: Pick<ServiceContext, "db" | "tenantId" | "tenantNum">,
-  keys: ProofKeys,
-) {
-  const read = d1Read(ctx.db.$client);
+export async function checkTreeHead(ctx: LogContext, keys: ProofKeys) {
+  const read = d1Read(ctx.data.$client);
   const [tree, stored] = await Promise.all([
     readTree(read, ctx.tenantNum),
     readNewestCheckpoint(read, ctx.tenantNum),
@@ -138,7 +153,7 @@ export async function checkTreeHead(
     const opened = await openCheckpoint(
       stored.note,
       await keys.verifierKeys(),
-      keys.origin(ctx.tenantId),
+      keys.origin(ctx.tenantId, ctx.slot),
     );
     if (opened.ok) {
       signed = { size: opened.checkpoint.size, root: opened.checkpoint.root };

@@ -18,6 +18,7 @@ import { ServiceError } from "../errors.ts";
 import { iso } from "../iso.ts";
 import { loadProfile } from "../profiles/states.ts";
 import { profileView } from "../profiles/view.ts";
+import { forProfile } from "../shards/route.ts";
 import { classifyMismatches, type LogProblem, rowLeafHash } from "./classify.ts";
 import {
   d1Read,
@@ -28,7 +29,7 @@ import {
   readProfileEntryRows,
   type SqlRead,
 } from "./entries.ts";
-import { checkTreeHead, currentCheckpoint, type ProofCall } from "./log.ts";
+import { checkTreeHead, currentCheckpoint, logReads, type ProofCall, sealTarget } from "./log.ts";
 import { sealBeforeReading } from "./seal.ts";
 import { tileReader } from "./tree.ts";
 
@@ -130,8 +131,10 @@ export async function getProfileProof({
   input,
   keys,
 }: ProofCall<GetProfileProofInput>): Promise<ProofDocument> {
-  const current = await currentCheckpoint(ctx, keys);
-  const read = d1Read(ctx.db.$client);
+  // The profile's shard holds its row and its entries, in the tenant's log of that shard.
+  const log = forProfile(ctx, input.profileId);
+  const current = await currentCheckpoint(log, keys);
+  const read = d1Read(log.data.$client);
   const profile = await profileRow(read, ctx, input.profileId);
   if (profile === null) {
     throw new ServiceError(
@@ -139,7 +142,7 @@ export async function getProfileProof({
       `No profile ${JSON.stringify(input.profileId)} in this tenant's log: nothing was ever recorded for it (or it was erased).`,
     );
   }
-  const rows = (await readProfileEntryRows(read, ctx.tenantNum, profile.key)).filter(
+  const rows = (await readProfileEntryRows(logReads(log), ctx.tenantNum, profile.key)).filter(
     (row) => row.idx < current.size,
   );
   const entries: { row: EntryRow; entry: Entry }[] = [];
@@ -247,13 +250,16 @@ async function holes(read: SqlRead, tenantNum: number, size: number, limit = 100
  * binding (its one binding entry opens with its salt and id). `ok` when nothing was found.
  */
 export async function verifyProfile({ ctx, input, keys }: ProofCall<VerifyProfileInput>) {
-  await sealBeforeReading(ctx.db, keys, { num: ctx.tenantNum, id: ctx.tenantId }, Date.now);
-  const read = d1Read(ctx.db.$client);
-  const head = await checkTreeHead(ctx, keys);
+  const log = forProfile(ctx, input.profileId);
+  await sealBeforeReading(log, keys, sealTarget(log), Date.now);
+  const read = d1Read(log.data.$client);
+  const reads = logReads(log);
+  const head = await checkTreeHead(log, keys);
   const size = head.tree.size;
   const problems: LogProblem[] = [...head.problems];
   const profile = await profileRow(read, ctx, input.profileId);
-  const rows = profile === null ? [] : await readProfileEntryRows(read, ctx.tenantNum, profile.key);
+  const rows =
+    profile === null ? [] : await readProfileEntryRows(reads, ctx.tenantNum, profile.key);
 
   // Every profile entry against the tree's leaf at its index.
   const hashes = new Map<number, Uint8Array | null>(rows.map((r) => [r.idx, rowLeafHash(r)]));
@@ -271,7 +277,7 @@ export async function verifyProfile({ ctx, input, keys }: ProofCall<VerifyProfil
   const near = mismatched.flatMap((i) => [i - 1, i + 1]);
   const [neighbours, nearLeaves] = await Promise.all([
     Promise.all(
-      mismatched.map((i) => readEntryRows(read, ctx.tenantNum, Math.max(0, i - 1), i + 2)),
+      mismatched.map((i) => readEntryRows(reads, ctx.tenantNum, Math.max(0, i - 1), i + 2)),
     ),
     leavesAt(read, ctx.tenantNum, near, size),
   ]);

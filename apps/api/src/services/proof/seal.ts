@@ -8,16 +8,17 @@ import {
 } from "@lapse/proof";
 import type { Db } from "../../db/client.ts";
 import { withD1Retry } from "../../db/retry.ts";
+import type { ShardResolver } from "../../db/shards.ts";
 import { randomToken } from "../../ids.ts";
 import { acquireLease, releaseLease, renewLeaseStatement } from "../expiry/lease.ts";
-import { d1Read, readEntryRowsFrom, requireEntry } from "./entries.ts";
+import { d1Read, type LogReads, readEntryRowsFrom, requireEntry } from "./entries.ts";
 import { encodeEntryFast } from "./fast-encode.ts";
 import type { ProofKeys } from "./keys.ts";
 import { readTree, tileReader, tileUpserts } from "./tree.ts";
 
 /**
  * Sealing (R11): integrating a tenant's new log entries into its Merkle tree and signing a
- * checkpoint of the new tree. Writers never touch the tree; a sealer reads the entries from the
+ * checkpoint of the new tree, for each of its logs (one per shard slot, on that slot's shard). Writers never touch the tree; a sealer reads the entries from the
  * tree's size on, in passes of at most SEAL_BATCH, and writes each pass — the changed tiles, the
  * tree row and the signed checkpoint — in one D1 batch. The tree row's update is guarded by
  * the size it was read at, so a pass that raced another sealer writes nothing; and a lease
@@ -41,6 +42,15 @@ export interface SealTarget {
   num: number;
   /** tenant.id, in the checkpoint origin. */
   id: string;
+  /** The tenant's slot this log is of, in the checkpoint origin (services/proof/keys.ts). */
+  slot: number;
+}
+
+/** The databases a sealer works with: the log's data shard, and the control plane. */
+export interface SealDbs {
+  data: Db;
+  /** The control plane, for the consent keys the entries name. */
+  db: Db;
 }
 
 export interface SealOptions {
@@ -65,14 +75,16 @@ export type SealOutcome =
  * PROOF_SIGNING_KEY (before touching anything) and on an entry that cannot be rebuilt.
  */
 export async function sealTenant(
-  db: Db,
+  dbs: SealDbs,
   keys: ProofKeys,
   tenant: SealTarget,
   options: SealOptions,
 ): Promise<SealOutcome> {
   const signer = await keys.signer();
-  const origin = keys.origin(tenant.id);
+  const origin = keys.origin(tenant.id, tenant.slot);
+  const db = dbs.data;
   const read = d1Read(db.$client);
+  const reads: LogReads = { data: read, control: d1Read(dbs.db.$client) };
   const batchSize = options.batch ?? SEAL_BATCH;
   const lease = { name: sealLeaseName(tenant.num), holder: `seal_${randomToken(16)}` };
   if (!(await acquireLease(db, { ...lease, now: options.clock(), ttlMs: SEAL_LEASE_MS }))) {
@@ -87,7 +99,7 @@ export async function sealTenant(
       if (limit <= 0) {
         return { status: "sealed", size: tree.size, sealed, remaining: true };
       }
-      const rows = await readEntryRowsFrom(read, tenant.num, tree.size, limit);
+      const rows = await readEntryRowsFrom(reads, tenant.num, tree.size, limit);
       // Entries are numbered densely; a hole means an entry was deleted before it was sealed
       // (or a writer is broken). Seal up to it, never over it, and say so loudly.
       let dense = 0;
@@ -157,20 +169,43 @@ export async function sealTenant(
   }
 }
 
-/** The tenants whose logs hold entries the tree does not integrate yet. */
-export async function tenantsToSeal(db: Db, tenantId?: string): Promise<SealTarget[]> {
+/** A tenant's log on one shard: the seal target and where it lives. */
+export interface PlacedLog extends SealTarget {
+  /** The shard's binding name. */
+  binding: string;
+}
+
+/** The logs (tenant, slot) the shard map places, all tenants' or only `tenantId`'s. */
+export async function placedLogs(control: Db, tenantId?: string): Promise<PlacedLog[]> {
   const { results } = await withD1Retry(() =>
-    db.$client
+    control.$client
       .prepare(
-        `SELECT t.num, t.id FROM tenant AS t
-         WHERE (?1 IS NULL OR t.id = ?1) AND EXISTS (SELECT 1 FROM entry AS e
-           WHERE e.tenant = t.num
-             AND e.idx >= coalesce((SELECT size FROM log_tree WHERE tenant = t.num), 0))`,
+        `SELECT t.num, t.id, ts.slot, s.binding FROM tenant_shard AS ts
+         JOIN tenant AS t ON t.id = ts.tenant_id JOIN shard AS s ON s.num = ts.shard
+         WHERE ?1 IS NULL OR ts.tenant_id = ?1 ORDER BY s.num, t.num`,
       )
       .bind(tenantId ?? null)
-      .all<SealTarget>(),
+      .all<PlacedLog>(),
   );
   return results;
+}
+
+/** Those of `logs` (all on `data`) holding entries their tree does not integrate yet. */
+export async function logsToSeal<T extends SealTarget>(data: Db, logs: readonly T[]): Promise<T[]> {
+  if (logs.length === 0) {
+    return [];
+  }
+  const { results } = await withD1Retry(() =>
+    data.$client
+      .prepare(
+        `SELECT j.key AS i FROM json_each(?1) AS j
+         WHERE EXISTS (SELECT 1 FROM entry AS e WHERE e.tenant = j.value
+           AND e.idx >= coalesce((SELECT size FROM log_tree WHERE tenant = j.value), 0))`,
+      )
+      .bind(JSON.stringify(logs.map((l) => l.num)))
+      .all<{ i: number }>(),
+  );
+  return results.flatMap(({ i }) => logs[i] ?? []);
 }
 
 export interface SealPass {
@@ -181,30 +216,51 @@ export interface SealPass {
 }
 
 /**
- * Seals every tenant with new entries (the minute cron, the end of the nightly run), or only
- * `tenantId`'s. A tenant that fails is reported and the others still sealed; throws at the end
- * when one failed, so the invocation shows as failed.
+ * Seals every log with new entries (the minute cron, the end of the nightly run), or only
+ * `tenantId`'s: the shards at once, the logs of one shard one after another. A log that fails
+ * is reported and the others still sealed; throws at the end when one failed, so the
+ * invocation shows as failed.
  */
 export async function sealAll(
-  db: Db,
+  control: Db,
+  shard: ShardResolver,
   keys: ProofKeys,
   options: SealOptions & { tenantId?: string | undefined },
 ): Promise<SealPass> {
   await keys.signer(); // A missing key fails the pass at once, naming the secret.
   const pass: SealPass = { tenants: 0, sealed: 0, busy: 0, failed: [] };
-  for (const tenant of await tenantsToSeal(db, options.tenantId)) {
-    pass.tenants += 1;
-    try {
-      const outcome = await sealTenant(db, keys, tenant, options);
-      pass.sealed += outcome.sealed;
-      pass.busy += outcome.status === "busy" ? 1 : 0;
-    } catch (error) {
-      pass.failed.push({ tenantId: tenant.id, error: (error as Error).message });
-    }
+  const byShard = new Map<string, PlacedLog[]>();
+  for (const log of await placedLogs(control, options.tenantId)) {
+    byShard.set(log.binding, [...(byShard.get(log.binding) ?? []), log]);
   }
+  await Promise.all(
+    [...byShard].map(async ([binding, logs]) => {
+      let data: Db;
+      let due: PlacedLog[];
+      try {
+        data = shard(binding);
+        due = await logsToSeal(data, logs);
+      } catch (error) {
+        for (const log of logs) {
+          pass.failed.push({ tenantId: log.id, error: (error as Error).message });
+        }
+        return;
+      }
+      for (const log of due) {
+        pass.tenants += 1;
+        try {
+          const outcome = await sealTenant({ data, db: control }, keys, log, options);
+          pass.sealed += outcome.sealed;
+          pass.busy += outcome.status === "busy" ? 1 : 0;
+        } catch (error) {
+          pass.failed.push({ tenantId: log.id, error: (error as Error).message });
+        }
+      }
+    }),
+  );
   if (pass.failed.length > 0) {
     throw new Error(
-      `Sealing failed for ${pass.failed.length} tenant(s): ${pass.failed
+      `Sealing failed for ${pass.failed.length} log(s): ${pass.failed
         .map((f) => `${f.tenantId}: ${f.error}`)
         .join("; ")}`,
     );
@@ -222,14 +278,14 @@ export const ON_DEMAND_MAX_ENTRIES = 200_000;
  * the call. When another sealer holds the lease (the cron), waits for it and seals again.
  */
 export async function sealBeforeReading(
-  db: Db,
+  dbs: SealDbs,
   keys: ProofKeys,
   tenant: SealTarget,
   clock: () => number,
 ): Promise<SealOutcome> {
   const deadline = clock() + ON_DEMAND_WAIT_MS;
   for (let wait = 50; ; wait = Math.min(wait * 2, 1000)) {
-    const outcome = await sealTenant(db, keys, tenant, {
+    const outcome = await sealTenant(dbs, keys, tenant, {
       clock,
       maxEntries: ON_DEMAND_MAX_ENTRIES,
     });

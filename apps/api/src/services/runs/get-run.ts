@@ -23,24 +23,34 @@ export async function getRun({ ctx, input }: ServiceCall<GetRunInput>) {
     .from(expiryRunConsent)
     .where(and(eq(expiryRunConsent.runId, run.id), eq(expiryRunConsent.tenantId, ctx.tenantId)))
     .orderBy(asc(expiryRunConsent.consentKey));
-  const sum = (pick: (c: (typeof consents)[number]) => number) =>
-    consents.reduce((total, c) => total + pick(c), 0);
+  const sum = (rows: typeof consents, pick: (c: (typeof consents)[number]) => number) =>
+    rows.reduce((total, c) => total + pick(c), 0);
+  // A consent of a tenant on several shards has a row per shard: a tenant sees their sums
+  // (shards are the operator's, shards:list), failed if one failed, running while one is.
+  const byConsent = new Map<string, typeof consents>();
+  for (const row of consents) {
+    byConsent.set(row.consentId, [...(byConsent.get(row.consentId) ?? []), row]);
+  }
+  const statusOf = (rows: typeof consents) =>
+    (["failed", "running", "queued", "succeeded"] as const).find((status) =>
+      rows.some((r) => r.status === status),
+    ) ?? "succeeded";
   return {
     ...runView(run, {
-      expired: sum((c) => c.expired),
-      chunks: sum((c) => c.chunks),
-      durationMs: sum((c) => c.durationMs),
-      consents: consents.length,
+      expired: sum(consents, (c) => c.expired),
+      chunks: sum(consents, (c) => c.chunks),
+      durationMs: sum(consents, (c) => c.durationMs),
+      consents: byConsent.size,
     }),
-    perConsent: consents.map((c) => ({
-      consent: c.consentKey,
-      status: c.status,
-      expired: c.expired,
-      chunks: c.chunks,
-      durationMs: c.durationMs,
-      rowsRead: c.rowsRead,
-      rowsWritten: c.rowsWritten,
-      error: c.error,
+    perConsent: [...byConsent.values()].map((rows) => ({
+      consent: rows[0]?.consentKey ?? "",
+      status: statusOf(rows),
+      expired: sum(rows, (c) => c.expired),
+      chunks: sum(rows, (c) => c.chunks),
+      durationMs: sum(rows, (c) => c.durationMs),
+      rowsRead: sum(rows, (c) => c.rowsRead),
+      rowsWritten: sum(rows, (c) => c.rowsWritten),
+      error: rows.find((r) => r.error !== null)?.error ?? null,
     })),
   };
 }

@@ -18,7 +18,7 @@ export async function listRuns({ ctx, input }: ServiceCall<ListRunsInput>) {
       expired: sql<number>`coalesce(sum(${expiryRunConsent.expired}), 0)`,
       chunks: sql<number>`coalesce(sum(${expiryRunConsent.chunks}), 0)`,
       durationMs: sql<number>`coalesce(sum(${expiryRunConsent.durationMs}), 0)`,
-      consents: sql<number>`count(${expiryRunConsent.consentId})`,
+      consents: sql<number>`count(DISTINCT ${expiryRunConsent.consentId})`,
     })
     .from(expiryRun)
     .leftJoin(

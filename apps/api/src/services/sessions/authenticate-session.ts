@@ -1,7 +1,11 @@
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { apiKey, consoleSession, tenant } from "../../db/schema.ts";
 import type { UnscopedContext } from "../context.ts";
-import { type AuthenticateResult, credentialOf } from "../keys/authenticate-key.ts";
+import {
+  type AuthenticateResult,
+  credentialOf,
+  tenantShardsSql,
+} from "../keys/authenticate-key.ts";
 import { hashKey } from "../keys/material.ts";
 import { isSessionToken } from "./session-token.ts";
 
@@ -21,6 +25,7 @@ export async function authenticateSession({
       key: apiKey,
       corsOrigins: tenant.corsOrigins,
       tenantNum: tenant.num,
+      shards: tenantShardsSql(consoleSession.tenantId),
       tenantName: tenant.name,
       expiresAt: consoleSession.expiresAt,
     })

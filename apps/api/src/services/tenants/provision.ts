@@ -53,6 +53,46 @@ export interface ProvisionInput {
   now: number;
   corsOrigins?: string[];
   consents?: ConsentSeed[];
+  /** The number of data shards it spans (a power of two); 1 by default (docs/scaling.md). */
+  shards?: number;
+  /** The D1 jurisdiction its shards must be in; any shard when absent. */
+  jurisdiction?: "eu" | "us";
+}
+
+/** D1's answer when the placement found fewer shards than asked (see `placement`). */
+export const NOT_ENOUGH_SHARDS = /NOT NULL constraint failed: tenant_shard\.shard/;
+
+/**
+ * The statements that place a tenant on the `shards` least-filled data shards of its
+ * jurisdiction (by the size D1 last reported, then by tenants placed, then by number): one
+ * slot per shard, slot 0 on the emptiest. When the shard map has fewer such shards, the second
+ * statement inserts a slot with no shard and the whole batch fails (NOT_ENOUGH_SHARDS).
+ */
+function placement(tenantId: string, shards: number, jurisdiction: string | null) {
+  const params: [string] = [JSON.stringify({ tenant: tenantId, shards, jurisdiction })];
+  return [
+    {
+      sql: `INSERT INTO tenant_shard (tenant_id, slot, shard)
+        SELECT ?1 ->> '$.tenant', row_number() OVER (ORDER BY bytes, placed, num) - 1, num
+        FROM (SELECT s.num, s.bytes, (SELECT count(*) FROM tenant_shard WHERE shard = s.num) AS placed
+          FROM shard AS s WHERE s.jurisdiction IS (?1 ->> '$.jurisdiction'))
+        ORDER BY bytes, placed, num LIMIT (?1 ->> '$.shards')`,
+      params,
+    },
+    {
+      sql: `INSERT INTO tenant_shard (tenant_id, slot, shard)
+        SELECT ?1 ->> '$.tenant', -1, NULL
+        WHERE (SELECT count(*) FROM tenant_shard WHERE tenant_id = ?1 ->> '$.tenant') < (?1 ->> '$.shards')`,
+      params,
+    },
+  ];
+}
+
+/** Why a shard count is refused, or null when it is a power of two from 1 to 1024. */
+export function shardCountProblem(shards: number): string | null {
+  return Number.isInteger(shards) && shards >= 1 && shards <= 1024 && (shards & (shards - 1)) === 0
+    ? null
+    : `a tenant spans a power of two of shards (1, 2, 4, …, 1024), not ${shards}`;
 }
 
 /** What the operator is shown once: none of the secrets can be read back later. */
@@ -100,14 +140,18 @@ function insertRows(
 }
 
 /**
- * A new tenant as bound SQL statements, to run in order as one batch: the tenant, one secret
- * key with every scope, one publishable key, one signing key and optional seed consents. The
+ * A new tenant as bound SQL statements, to run in order as one batch: the tenant, its placement
+ * on the data shards, one secret key with every scope, one publishable key, one signing key and optional seed consents. The
  * same statements serve `tenant:create` (local or remote), `pnpm dev`, the browser tests, the
  * bench and the API's tests.
  */
 export async function provisionTenant(
   input: ProvisionInput,
 ): Promise<{ statements: ProvisionStatement[]; secrets: ProvisionedSecrets }> {
+  const problem = shardCountProblem(input.shards ?? 1);
+  if (problem !== null) {
+    throw new Error(problem);
+  }
   const tenantId = newId("ten");
   const secret = await generateKey("secret");
   const publishable = await generateKey("publishable");
@@ -121,11 +165,13 @@ export async function provisionTenant(
           id: tenantId,
           name: input.name,
           cors_origins: JSON.stringify(input.corsOrigins ?? []),
+          jurisdiction: input.jurisdiction ?? null,
           created_at: input.now,
         },
       ],
       { numbered: true },
     ),
+    ...placement(tenantId, input.shards ?? 1, input.jurisdiction ?? null),
     insertRows("api_key", [
       {
         id: secret.id,

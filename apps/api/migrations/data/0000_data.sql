@@ -1,5 +1,6 @@
--- The data tables (storage v2, docs/storage.md): profiles, their consent states, and each
--- tenant's transparency log (R11) with its tree and signed checkpoints. No text id is
+-- A data shard (SHARD_<n>, docs/scaling.md; storage v2, docs/storage.md): the profiles of the
+-- tenants placed on it, their consent states, and each tenant's transparency log (R11) on this
+-- shard with its tree and signed checkpoints, plus the leases of the work done on it. No text id is
 -- repeated in a per-state or per-line row: profiles, consents, tenants and actors are small
 -- integers, statuses, reasons and event types are codes (the tables below name them), and
 -- hashes are 32-byte BLOBs.
@@ -155,3 +156,12 @@ CREATE TABLE `erased_profile` (
 	`erased_at` integer NOT NULL,
 	PRIMARY KEY (`tenant`, `id_hmac`)
 ) WITHOUT ROWID;
+--> statement-breakpoint
+-- The leases of the work done on this shard (a consent's nightly chunks, a tenant's sealing):
+-- in the same database as the writes they guard, so a chunk's batch checks its lease itself.
+-- `holder` is a fencing token (the run id, a sealer's token).
+CREATE TABLE `expiry_lease` (
+	`name` text PRIMARY KEY NOT NULL,
+	`holder` text NOT NULL,
+	`expires_at` integer NOT NULL
+);

@@ -1,0 +1,107 @@
+import type { Db } from "../../db/client.ts";
+import type { ServiceContext } from "../context.ts";
+
+/**
+ * Routing a tenant's profiles to its data shards (SPEC §6, docs/scaling.md). A tenant has S
+ * slots (S a power of two), each on one data shard; a profile lives in slot
+ * `fnv1a32(tenant id ‖ 0x00 ‖ profile id) mod S`. The hash is stable (it never depends on the
+ * deployment) and taken modulo a power of two, so when a tenant grows from S to 2S slots each
+ * profile of slot s stays in s or moves to s + S, never elsewhere (tenant:reshard).
+ */
+
+/** One of a tenant's slots and the data shard that holds it. */
+export interface TenantShard {
+  slot: number;
+  /** The shard's binding name (SHARD_<n>), as the run ledger records it. */
+  binding: string;
+  db: Db;
+}
+
+/** A tenant-scoped context on one data shard: what reads and writes of data tables take. */
+export interface DataContext extends ServiceContext {
+  /** The data shard of the profiles this call works on. */
+  data: Db;
+  /** That shard's binding name. */
+  shard: string;
+  /** The tenant's slot it holds (its log's origin names it, services/proof/keys.ts). */
+  slot: number;
+}
+
+const encoder = new TextEncoder();
+
+/** FNV-1a, 32 bits, over the UTF-8 bytes of `text`. */
+export function fnv1a32(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of encoder.encode(text)) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** The slot of a profile among `slots` (a power of two). */
+export function slotOf(tenantId: string, profileId: string, slots: number): number {
+  return slots === 1 ? 0 : fnv1a32(`${tenantId}\u0000${profileId}`) & (slots - 1);
+}
+
+/** The tenant's shard that holds this profile. */
+export function shardOfProfile(ctx: ServiceContext, profileId: string): TenantShard {
+  const shard = ctx.shards[slotOf(ctx.tenantId, profileId, ctx.shards.length)];
+  if (!shard) {
+    throw new Error(`Tenant ${ctx.tenantId} has no data shard (the shard map is empty for it).`);
+  }
+  return shard;
+}
+
+/** The context of a call on one of the tenant's shards. */
+export function onShard(ctx: ServiceContext, shard: TenantShard): DataContext {
+  return { ...ctx, data: shard.db, shard: shard.binding, slot: shard.slot };
+}
+
+/**
+ * The tenant's one shard, for the tenant-wide proof endpoints (checkpoint, consistency, the
+ * audit), which answer for one log. Placement gives every tenant one shard today; a tenant on
+ * several is refused here with a clear error rather than answered for part of its data.
+ */
+export function soleShard(ctx: ServiceContext): DataContext {
+  const [shard, ...more] = ctx.shards;
+  if (!shard) {
+    throw new Error(`Tenant ${ctx.tenantId} has no data shard (the shard map is empty for it).`);
+  }
+  if (more.length > 0) {
+    throw new Error(
+      `Tenant ${ctx.tenantId} spans ${ctx.shards.length} shards; this tenant-wide proof endpoint answers for one log.`,
+    );
+  }
+  return onShard(ctx, shard);
+}
+
+/** The context of a call on one profile: its shard, and only it (a profile call touches one). */
+export function forProfile(ctx: ServiceContext, profileId: string): DataContext {
+  return onShard(ctx, shardOfProfile(ctx, profileId));
+}
+
+/**
+ * Items grouped by the shard of their profile, in the tenant's slot order; each group keeps
+ * the items' order. Shards with no item are left out.
+ */
+export function groupByShard<T>(
+  ctx: ServiceContext,
+  items: readonly T[],
+  profileOf: (item: T) => string,
+): { shard: TenantShard; items: T[] }[] {
+  const groups = new Map<number, T[]>();
+  for (const item of items) {
+    const { slot } = shardOfProfile(ctx, profileOf(item));
+    const group = groups.get(slot);
+    if (group) {
+      group.push(item);
+    } else {
+      groups.set(slot, [item]);
+    }
+  }
+  return ctx.shards.flatMap((shard) => {
+    const group = groups.get(shard.slot);
+    return group ? [{ shard, items: group }] : [];
+  });
+}

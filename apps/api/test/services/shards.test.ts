@@ -1,0 +1,200 @@
+import { env } from "cloudflare:workers";
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { fnv1a32, slotOf } from "../../src/services/shards/route.ts";
+import { NOT_ENOUGH_SHARDS, provisionTenant } from "../../src/services/tenants/provision.ts";
+import { nightlyRun } from "../support/cron.ts";
+import { DEMO_CONSENTS } from "../support/factories.ts";
+import { placementOf, SHARDS, shardOf } from "../support/shards.ts";
+import { retireTenants, tenantAt } from "../support/tenant-api.ts";
+import { at, Clock, day } from "../support/time.ts";
+
+afterEach(retireTenants);
+
+const names = (n: number) => Array.from({ length: n }, (_, i) => `cust-${i + 1}`);
+
+/** Tenants placed on each shard, by binding. */
+async function placedCounts(): Promise<Map<string, number>> {
+  const { results } = await env.DB.prepare(
+    `SELECT s.binding, count(ts.tenant_id) AS n FROM shard AS s
+     LEFT JOIN tenant_shard AS ts ON ts.shard = s.num GROUP BY s.num ORDER BY s.num`,
+  ).all<{ binding: string; n: number }>();
+  return new Map(results.map((r) => [r.binding, r.n]));
+}
+
+async function provision(input: { shards?: number; jurisdiction?: "eu" | "us" }) {
+  const { statements, secrets } = await provisionTenant({
+    name: "Sharded",
+    now: Date.now(),
+    ...input,
+  });
+  await env.DB.batch(statements.map((s) => env.DB.prepare(s.sql).bind(...s.params)));
+  return secrets;
+}
+
+describe("placement (SPEC §6)", () => {
+  it("SPEC §6: a new tenant goes to the least-filled shard (fewest tenants when no size is measured yet)", async () => {
+    const before = await placedCounts();
+    const fewest = Math.min(...before.values());
+    const expected = [...before].find(([, n]) => n === fewest)?.[0];
+    const tenant = await provision({});
+    expect((await placementOf(tenant.tenantId)).bindings).toEqual([expected]);
+    // The next one goes to the other shard when they are then level or this one is fuller.
+    const after = await placedCounts();
+    const next = await provision({});
+    const least = Math.min(...after.values());
+    expect(after.get((await placementOf(next.tenantId)).bindings[0] as string)).toBe(least);
+  });
+
+  it("SPEC §6: a tenant on 2 shards gets both, slot 0 on the emptier", async () => {
+    const tenant = await provision({ shards: 2 });
+    expect([...(await placementOf(tenant.tenantId)).bindings].sort()).toEqual([
+      "SHARD_0",
+      "SHARD_1",
+    ]);
+  });
+
+  it("SPEC §6: more shards than the map holds, or a jurisdiction with none, is refused whole", async () => {
+    for (const input of [{ shards: 4 }, { jurisdiction: "eu" as const }]) {
+      const { statements, secrets } = await provisionTenant({
+        name: "Too big",
+        now: Date.now(),
+        ...input,
+      });
+      await expect(
+        env.DB.batch(statements.map((s) => env.DB.prepare(s.sql).bind(...s.params))),
+      ).rejects.toThrow(NOT_ENOUGH_SHARDS);
+      const row = await env.DB.prepare("SELECT id FROM tenant WHERE id = ?")
+        .bind(secrets.tenantId)
+        .first();
+      expect(row).toBeNull();
+    }
+  });
+
+  it("SPEC §6: a shard count that is not a power of two is refused before anything is written", async () => {
+    for (const shards of [0, 3, 6, 2048, 1.5]) {
+      await expect(provisionTenant({ name: "Odd", now: Date.now(), shards })).rejects.toThrow(
+        /power of two/,
+      );
+    }
+  });
+});
+
+describe("routing (SPEC §6)", () => {
+  it("SPEC §6: the profile hash is FNV-1a (stable across deployments)", () => {
+    // The published FNV-1a 32-bit test vectors.
+    expect(fnv1a32("")).toBe(0x811c9dc5);
+    expect(fnv1a32("a")).toBe(0xe40c292c);
+    expect(fnv1a32("foobar")).toBe(0xbf9cf968);
+  });
+
+  it("SPEC §6: growing from S to 2S slots keeps each profile in s or s + S", () => {
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.constantFrom(1, 2, 4, 8, 16),
+        (tenant, profile, s) => {
+          const slot = slotOf(tenant, profile, 2 * s);
+          expect(slot % s).toBe(slotOf(tenant, profile, s));
+        },
+      ),
+    );
+  });
+
+  it("R12: a tenant on 2 shards keeps each profile's rows on the one shard the hash names", async () => {
+    const clock = new Clock(at(day("2033-01-10")));
+    const api = await tenantAt(clock, DEMO_CONSENTS, { shards: 2 });
+    const profiles = names(12);
+    await api.acceptAll(profiles, ["newsletter"]);
+    const { num } = await placementOf(api.tenantId);
+    const holders = new Set<string>();
+    for (const profileId of profiles) {
+      const home = await shardOf(api.tenantId, profileId);
+      for (const [binding, shard] of Object.entries(SHARDS)) {
+        const row = await shard
+          .prepare("SELECT id FROM profile WHERE tenant = ? AND external_id = ?")
+          .bind(num, profileId)
+          .first();
+        expect(row === null).toBe(shard !== home);
+        if (row !== null) {
+          holders.add(binding);
+        }
+      }
+    }
+    // Twelve profiles over two shards: both hold some (the hash spreads them).
+    expect(holders.size).toBe(2);
+  });
+});
+
+describe("a tenant spanning 2 shards answers as one (SPEC §6)", () => {
+  it("R5/R10/R11: reads, events, the change feed and the night cover both shards, each change once", async () => {
+    const A = day("2033-02-01");
+    const clock = new Clock(at(A));
+    const api = await tenantAt(clock, DEMO_CONSENTS, { shards: 2 });
+    await api.configure("newsletter", { days: 30 });
+    await api.activate("newsletter");
+    const profiles = names(10);
+    await api.acceptAll(profiles, ["newsletter", "sms"]);
+
+    // events.track: one call, profiles on both shards, each group in its shard's batch.
+    clock.toDay(A + 10);
+    const kept = profiles.slice(0, 4);
+    const tracked = await api.track(
+      kept.map((profileId) => ({ profileId, type: "email_clicked" })),
+    );
+    expect(tracked.extended).toBe(4);
+
+    // The forecast sums the shards: the six not clicked lapse on A + 30, the four on A + 40.
+    const forecast = await api.ok<{ total: number; days: { day: string; count: number }[] }>(
+      "query",
+      "admin.expiry.forecast",
+      { consent: "newsletter", horizonDays: 60 },
+    );
+    expect(forecast.total).toBe(10);
+
+    // The night over both shards expires every due state once and nothing else.
+    clock.toDay(A + 31);
+    const runId = await nightlyRun(A + 30);
+    const run = await api.run(runId);
+    expect(run.perConsent.find((c) => c.consent === "newsletter")).toMatchObject({
+      status: "succeeded",
+      expired: 6,
+    });
+    expect(await api.statuses(profiles, "newsletter")).toEqual(
+      profiles.map((p) => (kept.includes(p) ? "accepted" : "unknown")),
+    );
+    expect(await api.statuses(profiles, "sms")).toEqual(profiles.map(() => "accepted"));
+
+    // The change feed, by pages of 3: every change of both shards exactly once.
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await api.ok<{
+        items: { profileId: string; consent: string; reason: string }[];
+        nextCursor: string;
+      }>("query", "admin.changes.list", { limit: 3, ...(cursor ? { cursor } : {}) });
+      seen.push(...page.items.map((i) => `${i.profileId}:${i.consent}:${i.reason}`));
+      if (page.items.length === 0) {
+        break;
+      }
+      cursor = page.nextCursor;
+    }
+    const expected = [
+      ...profiles.flatMap((p) => [`${p}:newsletter:api`, `${p}:sms:api`]),
+      ...profiles.filter((p) => !kept.includes(p)).map((p) => `${p}:newsletter:expired`),
+    ];
+    expect([...seen].sort()).toEqual([...expected].sort());
+    expect(new Set(seen).size).toBe(seen.length);
+    // A page's cursor has one position per shard.
+    expect(cursor?.split(".")).toHaveLength(2);
+
+    // Each profile's trail is read from its own shard, whole.
+    const trail = await api.history(profiles[9] as string);
+    expect(trail.map((h) => `${h.consent}:${h.reason}`)).toEqual(
+      kept.includes(profiles[9] as string)
+        ? ["newsletter:api", "sms:api"]
+        : ["newsletter:api", "sms:api", "newsletter:expired"],
+    );
+  });
+});
