@@ -88,9 +88,9 @@ async function main(): Promise<void> {
     ]);
     const printed = out.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     if (!printed) {
-      cli.error(`wrangler d1 create printed no database id:\n${out}`);
+      return cli.error(`wrangler d1 create printed no database id:\n${out}`);
     }
-    id = printed[0];
+    id = printed[0] as string;
   }
   writeFileSync(config, withShardBinding(text, binding, name, id));
   console.error(`Added ${binding} (${name}, ${id}) to apps/api/wrangler.jsonc.`);

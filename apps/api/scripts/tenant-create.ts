@@ -3,18 +3,22 @@
 import path from "node:path";
 import { defineCli } from "@lapse/dev/cli";
 import { D1_TARGET_OPTIONS, openD1Target } from "@lapse/dev/d1-target";
-import { NOT_ENOUGH_SHARDS, provisionTenant } from "../src/services/tenants/provision.ts";
+import {
+  NOT_ENOUGH_SHARDS,
+  provisionTenant,
+  shardCountProblem,
+} from "../src/services/tenants/provision.ts";
 
 const config = path.join(import.meta.dirname, "..", "wrangler.jsonc");
 
 const cli = defineCli({
   name: "tenant:create",
   usage:
-    "pnpm --filter @lapse/api tenant:create --name TEXT [--cors-origin URL]… [--jurisdiction eu|us] [--remote | --persist-to DIR]",
+    "pnpm --filter @lapse/api tenant:create --name TEXT [--cors-origin URL]… [--shards S] [--jurisdiction eu|us] [--remote | --persist-to DIR]",
   summary: [
     "Creates a tenant with a secret key (every scope), a publishable key and a signing key, after",
-    "applying the migrations, and places it on the least-filled data shard (of a jurisdiction, if",
-    "given; docs/scaling.md). The keys are printed once as JSON on stdout: store them.",
+    "applying the migrations, and places it on the S least-filled data shards (of a jurisdiction,",
+    "if given; docs/scaling.md). The keys are printed once as JSON on stdout: store them.",
   ].join("\n"),
   options: {
     name: { type: "string", placeholder: "TEXT", description: "the brand's name (required)" },
@@ -23,6 +27,12 @@ const cli = defineCli({
       placeholder: "URL",
       multiple: true,
       description: "an origin whose pages may call the API, e.g. https://shop.example",
+    },
+    shards: {
+      type: "string",
+      placeholder: "S",
+      default: "1",
+      description: "spread its profiles over S data shards (a power of two: 1, 2, 4, …)",
     },
     jurisdiction: {
       type: "string",
@@ -47,6 +57,12 @@ const jurisdiction = ((value) => {
   return value;
 })(values.jurisdiction);
 
+const shards = Number(values.shards);
+const shardProblem = shardCountProblem(shards);
+if (shardProblem !== null) {
+  cli.fail(`--shards ${values.shards}: ${shardProblem}`);
+}
+
 async function main(): Promise<void> {
   const db = await openD1Target(cli, values, { config, migrate: true });
   try {
@@ -54,6 +70,7 @@ async function main(): Promise<void> {
       name,
       now: Date.now(),
       corsOrigins: values["cors-origin"],
+      shards,
       ...(jurisdiction === undefined ? {} : { jurisdiction }),
     });
     try {
@@ -61,18 +78,18 @@ async function main(): Promise<void> {
     } catch (error) {
       if (NOT_ENOUGH_SHARDS.test((error as Error).message)) {
         cli.error(
-          `No data shard${jurisdiction ? ` in the ${jurisdiction} jurisdiction` : ""} in ${db.description}'s shard map: add one with \`pnpm shards:add --name NAME${jurisdiction ? ` --jurisdiction ${jurisdiction}` : ""}\` (docs/scaling.md). Nothing was created.`,
+          `Fewer than ${shards} data shard(s)${jurisdiction ? ` in the ${jurisdiction} jurisdiction` : ""} in the shard map of ${db.description}: add one with \`pnpm shards:add --name NAME${jurisdiction ? ` --jurisdiction ${jurisdiction}` : ""}\` (docs/scaling.md). Nothing was created.`,
         );
       }
       throw error;
     }
-    const [placed] = await db.all<{ binding: string }>({
+    const placed = await db.all<{ binding: string }>({
       sql: `SELECT s.binding FROM tenant_shard AS ts JOIN shard AS s ON s.num = ts.shard
         WHERE ts.tenant_id = ?1 ORDER BY ts.slot`,
       params: [secrets.tenantId],
     });
     console.error(
-      `Created tenant ${secrets.tenantId} in ${db.description}, its data on ${placed?.binding}. Shown once, store them:`,
+      `Created tenant ${secrets.tenantId} in ${db.description}, its data on ${placed.map((p) => p.binding).join(", ")}. Shown once, store them:`,
     );
     console.log(JSON.stringify(secrets, null, 2));
   } finally {

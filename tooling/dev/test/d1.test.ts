@@ -4,6 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CLOUDFLARE_API,
+  localD1File,
   openLocalD1,
   openLocalD1File,
   persistPath,
@@ -19,8 +20,8 @@ afterAll(() => {
   }
 });
 
-/** A Worker of the test's own: a config with one D1 binding and one migration. */
-function workerDir(databaseId: string): string {
+/** A Worker of the test's own: a config with D1 bindings (DB, then `more`) and one migration. */
+function workerDir(databaseId: string, more: { binding: string; id: string }[] = []): string {
   const dir = mkdtempSync(path.join(tmpdir(), "lapse-dev-d1-"));
   made.push(dir);
   mkdirSync(path.join(dir, "migrations"));
@@ -41,6 +42,12 @@ function workerDir(databaseId: string): string {
           database_id: databaseId,
           migrations_dir: "migrations",
         },
+        ...more.map((m) => ({
+          binding: m.binding,
+          database_name: m.binding.toLowerCase(),
+          database_id: m.id,
+          migrations_dir: "migrations",
+        })),
       ],
     }),
   );
@@ -113,6 +120,38 @@ describe("openLocalD1", () => {
       expect(await db.all({ sql: "SELECT id FROM note WHERE id = ?1", params: ["d"] })).toEqual([]);
     } finally {
       await db.close();
+    }
+  }, 60_000);
+});
+
+describe("several D1 bindings (a control plane and its shards)", () => {
+  it("migrates every binding and opens each one's own file", async () => {
+    const dir = workerDir("00000000-0000-0000-0000-000000000003", [
+      { binding: "SHARD_0", id: "00000000-0000-0000-0000-000000000004" },
+    ]);
+    const config = path.join(dir, "wrangler.jsonc");
+    const persistTo = path.join(dir, "state");
+    await applyMigrations({ config, persistTo });
+    const shard = await openLocalD1({ config, persistTo, binding: "SHARD_0" });
+    try {
+      await shard.batch([
+        { sql: "INSERT INTO note (id, body) VALUES (?1, ?2)", params: ["s", "on the shard"] },
+      ]);
+    } finally {
+      await shard.close();
+    }
+    // The file of each binding: the shard's row is in the shard's file only.
+    expect(localD1File(config, persistTo, "SHARD_0")).not.toBe(localD1File(config, persistTo));
+    for (const [binding, rows] of [
+      ["SHARD_0", [{ id: "s" }]],
+      ["DB", []],
+    ] as const) {
+      const db = openLocalD1File({ config, persistTo, binding });
+      try {
+        expect(await db.all({ sql: "SELECT id FROM note", params: [] })).toEqual(rows);
+      } finally {
+        await db.close();
+      }
     }
   }, 60_000);
 });

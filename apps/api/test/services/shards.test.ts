@@ -1,10 +1,13 @@
 import { env } from "cloudflare:workers";
+import { openCheckpoint, type ProofDocument, verifyProofDocument } from "@lapse/proof";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
+import { proofKeysOf } from "../../src/services/proof/keys.ts";
 import { fnv1a32, slotOf } from "../../src/services/shards/route.ts";
 import { NOT_ENOUGH_SHARDS, provisionTenant } from "../../src/services/tenants/provision.ts";
 import { nightlyRun } from "../support/cron.ts";
 import { DEMO_CONSENTS } from "../support/factories.ts";
+import { expectError } from "../support/http.ts";
 import { placementOf, SHARDS, shardOf } from "../support/shards.ts";
 import { retireTenants, tenantAt } from "../support/tenant-api.ts";
 import { at, Clock, day } from "../support/time.ts";
@@ -195,6 +198,62 @@ describe("a tenant spanning 2 shards answers as one (SPEC §6)", () => {
       kept.includes(profiles[9] as string)
         ? ["newsletter:api", "sms:api"]
         : ["newsletter:api", "sms:api", "newsletter:expired"],
+    );
+  });
+});
+
+describe("the logs of a tenant spanning 2 shards (R11, SPEC §6)", () => {
+  it("R11: the checkpoint covers each log; proofs and checks of profiles on either shard verify", async () => {
+    const clock = new Clock(at(day("2033-03-01")));
+    const api = await tenantAt(clock, DEMO_CONSENTS, { shards: 2 });
+    const profiles = names(8);
+    await api.acceptAll(profiles, ["newsletter"]);
+    const keys = proofKeysOf(env);
+    const answer = await api.ok<{
+      checkpoint: string;
+      treeSize: number;
+      verifierKey: string;
+      logs: { log: number; origin: string; checkpoint: string; treeSize: number }[];
+    }>("query", "admin.proof.checkpoint");
+    expect(answer.logs.map((l) => [l.log, l.origin])).toEqual([
+      [0, `lapse.test/${api.tenantId}`],
+      [1, `lapse.test/${api.tenantId}/1`],
+    ]);
+    expect(answer.checkpoint).toBe(answer.logs[0]?.checkpoint);
+    // Each log holds its own profiles' entries (a binding and an acceptance each), all sealed.
+    expect(answer.logs.reduce((sum, l) => sum + l.treeSize, 0)).toBe(profiles.length * 2);
+    for (const log of answer.logs) {
+      expect((await openCheckpoint(log.checkpoint, [answer.verifierKey], log.origin)).ok).toBe(
+        true,
+      );
+    }
+
+    const { shards } = await placementOf(api.tenantId);
+    const onSlot = (slot: number) =>
+      profiles.find((p) => slotOf(api.tenantId, p, shards.length) === slot) as string;
+    for (const slot of [0, 1]) {
+      const profileId = onSlot(slot);
+      const doc = await api.ok<ProofDocument>("query", "admin.profiles.proof", { profileId });
+      expect(doc.log.origin).toBe(answer.logs[slot]?.origin);
+      expect(await verifyProofDocument(doc, await keys.verifierKey())).toMatchObject({ ok: true });
+      expect(await api.ok("query", "admin.profiles.verify", { profileId })).toMatchObject({
+        ok: true,
+        problems: [],
+      });
+    }
+
+    // A consistency proof is asked of one log; a log the tenant does not have is a 400.
+    await api.set(onSlot(1), { sms: "accepted" });
+    const grown = await api.ok<{ log: number; from: number; to: number }>(
+      "query",
+      "admin.proof.consistency",
+      { log: 1, from: answer.logs[1]?.treeSize },
+    );
+    expect(grown).toMatchObject({ log: 1, to: (answer.logs[1]?.treeSize ?? 0) + 1 });
+    expectError(
+      await api.query("admin.proof.consistency", { log: 2, from: 1 }),
+      400,
+      "BAD_REQUEST",
     );
   });
 });

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { withD1Retry } from "../../db/retry.ts";
 import type { ServiceContext } from "../context.ts";
 import { ServiceError } from "../errors.ts";
-import { type DataContext, soleShard } from "../shards/route.ts";
+import { type DataContext, onShard } from "../shards/route.ts";
 import { auditLog, type LogAudit } from "./audit.ts";
 import { d1Read, type LogReads } from "./entries.ts";
 import type { ProofKeys } from "./keys.ts";
@@ -71,20 +71,55 @@ export async function currentCheckpoint(log: LogContext, keys: ProofKeys) {
 
 export const GetCheckpointInput = z.strictObject({}).optional();
 
-/** `admin.proof.checkpoint`: the signed note, its size and root, and the key that verifies it. */
+/** The tenant's log of `slot` (one per data shard slot it spans). */
+function logOf(ctx: ServiceContext, slot: number): DataContext {
+  const shard = ctx.shards[slot];
+  if (!shard) {
+    throw new ServiceError(
+      "BAD_REQUEST",
+      `This tenant has ${ctx.shards.length} log(s), numbered from 0: there is no log ${slot}.`,
+      [{ path: "log", message: `at most ${ctx.shards.length - 1}` }],
+    );
+  }
+  return onShard(ctx, shard);
+}
+
+/**
+ * `admin.proof.checkpoint`: the signed note of each of the tenant's logs (one per data shard
+ * slot, sealed at once), with its size and root, and the key that verifies them. The top-level
+ * fields are log 0's; a tenant on one shard has only that log.
+ */
 export async function getCheckpoint({ ctx, keys }: ProofCall<unknown>) {
-  const current = await currentCheckpoint(soleShard(ctx), keys);
+  const logs = await Promise.all(
+    ctx.shards.map(async (shard) => {
+      const current = await currentCheckpoint(onShard(ctx, shard), keys);
+      return {
+        log: shard.slot,
+        origin: current.origin,
+        checkpoint: current.note,
+        treeSize: current.size,
+        rootHash: encodeBase64(current.root),
+      };
+    }),
+  );
+  const [first] = logs;
+  if (!first) {
+    throw new Error(`Tenant ${ctx.tenantId} has no data shard (the shard map is empty for it).`);
+  }
   return {
-    checkpoint: current.note,
-    treeSize: current.size,
-    rootHash: encodeBase64(current.root),
+    checkpoint: first.checkpoint,
+    treeSize: first.treeSize,
+    rootHash: first.rootHash,
     verifierKey: await keys.verifierKey(),
+    logs,
   };
 }
 
 const TreeSize = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const GetConsistencyInput = z.strictObject({
+  /** Which of the tenant's logs (its `logs[].log` in admin.proof.checkpoint); 0 by default. */
+  log: z.number().int().min(0).max(1023).optional(),
   /** The size of the older tree (a checkpoint kept earlier). */
   from: TreeSize,
   /** The size of the newer tree; today's by default. */
@@ -94,7 +129,7 @@ export type GetConsistencyInput = z.infer<typeof GetConsistencyInput>;
 
 /** `admin.proof.consistency`: the RFC 6962 proof that the tree of `to` extends that of `from`. */
 export async function getConsistency({ ctx, input, keys }: ProofCall<GetConsistencyInput>) {
-  const log = soleShard(ctx);
+  const log = logOf(ctx, input.log ?? 0);
   const current = await currentCheckpoint(log, keys);
   const to = input.to ?? current.size;
   const bad = (path: string, message: string) =>
@@ -116,7 +151,7 @@ export async function getConsistency({ ctx, input, keys }: ProofCall<GetConsiste
     to,
     tileReader(d1Read(log.data.$client), log.tenantNum),
   );
-  return { from: input.from, to, proof: proof.map(encodeBase64) };
+  return { log: log.slot, from: input.from, to, proof: proof.map(encodeBase64) };
 }
 
 /**

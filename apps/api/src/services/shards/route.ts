@@ -58,24 +58,6 @@ export function onShard(ctx: ServiceContext, shard: TenantShard): DataContext {
   return { ...ctx, data: shard.db, shard: shard.binding, slot: shard.slot };
 }
 
-/**
- * The tenant's one shard, for the tenant-wide proof endpoints (checkpoint, consistency, the
- * audit), which answer for one log. Placement gives every tenant one shard today; a tenant on
- * several is refused here with a clear error rather than answered for part of its data.
- */
-export function soleShard(ctx: ServiceContext): DataContext {
-  const [shard, ...more] = ctx.shards;
-  if (!shard) {
-    throw new Error(`Tenant ${ctx.tenantId} has no data shard (the shard map is empty for it).`);
-  }
-  if (more.length > 0) {
-    throw new Error(
-      `Tenant ${ctx.tenantId} spans ${ctx.shards.length} shards; this tenant-wide proof endpoint answers for one log.`,
-    );
-  }
-  return onShard(ctx, shard);
-}
-
 /** The context of a call on one profile: its shard, and only it (a profile call touches one). */
 export function forProfile(ctx: ServiceContext, profileId: string): DataContext {
   return onShard(ctx, shardOfProfile(ctx, profileId));
