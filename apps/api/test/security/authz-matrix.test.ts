@@ -70,10 +70,12 @@ const inSeconds = (seconds: number) => Math.floor(Date.now() / 1000) + seconds;
 
 async function world(scope: Scope | null): Promise<World> {
   const marker = `only-this-tenant-${crypto.randomUUID()}`;
+  // On both data shards (SPEC §6): R12 must hold across shards too.
   const tenant = await createTenant({
     consents: DEMO_CONSENTS.map((c) =>
       c.key === "newsletter" ? { ...c, description: `${c.description} ${marker}` } : c,
     ),
+    shards: 2,
   });
   const profileId = `p-${crypto.randomUUID()}`;
   expectOk(
@@ -128,7 +130,7 @@ async function world(scope: Scope | null): Promise<World> {
     ids: { profileId, consent: "newsletter", keyId: extra.id, runId: run.id },
     markers,
     other: await createTenant({ consents: OTHER_CATALOGUE }),
-    mirror: await createTenant({ consents: DEMO_CONSENTS }),
+    mirror: await createTenant({ consents: DEMO_CONSENTS, shards: 2 }),
     keys,
     tokens,
   };

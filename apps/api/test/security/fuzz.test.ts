@@ -183,7 +183,8 @@ interface Fixture {
 
 /** A tenant with a profile, a run and a spare key, for one procedure's inputs. */
 async function fixture(): Promise<Fixture> {
-  const tenant = await createTenant({ consents: DEMO_CONSENTS });
+  // On both data shards (SPEC §6): every fuzzed call runs the sharded path.
+  const tenant = await createTenant({ consents: DEMO_CONSENTS, shards: 2 });
   const profileId = `p-${crypto.randomUUID()}`;
   expectOk(
     await mutate(
