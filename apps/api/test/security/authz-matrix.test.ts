@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import type { Scope } from "@lapse/consent";
 import { afterAll, describe, expect, it } from "vitest";
+import { slotOf } from "../../src/services/shards/route.ts";
 import type { ConsentSeed } from "../../src/services/tenants/provision.ts";
 import { appRouter } from "../../src/trpc/router.ts";
 import { createTenant, DEMO_CONSENTS, insertKey, type TestTenant } from "../support/factories.ts";
@@ -77,7 +78,11 @@ async function world(scope: Scope | null): Promise<World> {
     ),
     shards: 2,
   });
-  const profileId = `p-${crypto.randomUUID()}`;
+  // A profile in the tenant's log 0, the log admin.proof.consistency reads by default.
+  let profileId = `p-${crypto.randomUUID()}`;
+  while (slotOf(tenant.tenantId, profileId, 2) !== 0) {
+    profileId = `p-${crypto.randomUUID()}`;
+  }
   expectOk(
     await mutate(
       "profile.update",
