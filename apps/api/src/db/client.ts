@@ -15,3 +15,6 @@ export function createDb(d1: D1Database): Db {
   }
   return db;
 }
+
+/** Finds a data shard's Drizzle instance by its binding name (db/shards.ts builds it). */
+export type ShardResolver = (binding: string) => Db;

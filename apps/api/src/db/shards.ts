@@ -1,10 +1,7 @@
-import { createDb, type Db } from "./client.ts";
+import { createDb, type ShardResolver } from "./client.ts";
 
 /** A data shard's binding name: `SHARD_<n>` in wrangler.jsonc (docs/scaling.md). */
 export const SHARD_BINDING = /^SHARD_[0-9]{1,4}$/;
-
-/** Finds a data shard's Drizzle instance by its binding name. */
-export type ShardResolver = (binding: string) => Db;
 
 /**
  * The data shards of an env by binding name. A name the shard map holds but this deployment

@@ -1,5 +1,4 @@
-import type { Db } from "../db/client.ts";
-import type { ShardResolver } from "../db/shards.ts";
+import type { Db, ShardResolver } from "../db/client.ts";
 import type { ExpiryRuntime } from "../services/expiry/runtime.ts";
 import type { Credential, SigningSecrets } from "../services/keys/authenticate-key.ts";
 import type { ProofKeys } from "../services/proof/keys.ts";

@@ -1,5 +1,4 @@
-import type { Db } from "../../db/client.ts";
-import type { ShardResolver } from "../../db/shards.ts";
+import type { Db, ShardResolver } from "../../db/client.ts";
 
 /**
  * What the nightly machinery runs on (R10): the databases, the wall clock (for leases and time

@@ -6,9 +6,8 @@ import {
   treeRoot,
   webCryptoSha256Many,
 } from "@lapse/proof";
-import type { Db } from "../../db/client.ts";
+import type { Db, ShardResolver } from "../../db/client.ts";
 import { withD1Retry } from "../../db/retry.ts";
-import type { ShardResolver } from "../../db/shards.ts";
 import { randomToken } from "../../ids.ts";
 import { acquireLease, releaseLease, renewLeaseStatement } from "../expiry/lease.ts";
 import { d1Read, type LogReads, readEntryRowsFrom, requireEntry } from "./entries.ts";
