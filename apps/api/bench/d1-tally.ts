@@ -1,6 +1,13 @@
 // D1's own figures (`meta.rows_read`, `meta.rows_written`) added up over the statements of a
 // request or a cron run: written by the metered Worker, summed by the bench driver.
 
+/** What one D1 database (a binding: DB, SHARD_<n>) was asked for. */
+export interface BindingTally {
+  statements: number;
+  rowsRead: number;
+  rowsWritten: number;
+}
+
 export interface D1Tally {
   statements: number;
   rowsRead: number;
@@ -9,10 +16,12 @@ export interface D1Tally {
   unmetered: number;
   /** The same figures per statement text (its first words), to see where the rows go. */
   bySql: Record<string, { count: number; rowsRead: number; rowsWritten: number; changes: number }>;
+  /** The same figures per database: the control plane's and each data shard's share. */
+  byBinding: Record<string, BindingTally>;
 }
 
 export function newTally(): D1Tally {
-  return { statements: 0, rowsRead: 0, rowsWritten: 0, unmetered: 0, bySql: {} };
+  return { statements: 0, rowsRead: 0, rowsWritten: 0, unmetered: 0, bySql: {}, byBinding: {} };
 }
 
 /** Adds `tally` into `total`. */
@@ -28,5 +37,12 @@ export function addTally(total: D1Tally, tally: D1Tally): void {
     into.rowsRead += s.rowsRead;
     into.rowsWritten += s.rowsWritten;
     into.changes += s.changes;
+  }
+  for (const [binding, b] of Object.entries(tally.byBinding)) {
+    const into = total.byBinding[binding] ?? { statements: 0, rowsRead: 0, rowsWritten: 0 };
+    total.byBinding[binding] = into;
+    into.statements += b.statements;
+    into.rowsRead += b.rowsRead;
+    into.rowsWritten += b.rowsWritten;
   }
 }

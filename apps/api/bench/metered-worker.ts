@@ -1,9 +1,11 @@
 // A bench-only entry point (bundled by the bench driver in tooling/bench, served by
-// `wrangler dev --no-bundle`): the real Worker, with its D1 binding wrapped to add up D1's own
-// `rows_read` and `rows_written` of every statement a request or a cron run makes. The timed
-// measurements use the real entry point; this one counts rows and hosts the naive expiry for
-// comparison. Never deployed.
+// `wrangler dev --no-bundle`): the real Worker, with each of its D1 bindings (the control plane
+// and every data shard) wrapped to add up D1's own `rows_read` and `rows_written` of every
+// statement a request or a cron run makes, in all and per binding. The timed measurements use
+// the real entry point; this one counts rows and hosts the naive expiry for comparison. Never
+// deployed.
 import { appendToTiles, leafHashes, type ReadTile, webCryptoSha256Many } from "@lapse/proof";
+import { boundShards, shardResolver } from "../src/db/shards.ts";
 import worker from "../src/index.ts";
 import { encodeEntryFast } from "../src/services/proof/fast-encode.ts";
 import { type D1Tally, newTally } from "./d1-tally.ts";
@@ -12,16 +14,23 @@ function label(sql: string): string {
   return sql.replaceAll(/\s+/g, " ").trim().slice(0, 48);
 }
 
-function add(tally: D1Tally, sql: string, result: D1Result | undefined): void {
+function add(tally: D1Tally, binding: string, sql: string, result: D1Result | undefined): void {
+  const rowsRead = result?.meta.rows_read ?? 0;
+  const rowsWritten = result?.meta.rows_written ?? 0;
   tally.statements += 1;
-  tally.rowsRead += result?.meta.rows_read ?? 0;
-  tally.rowsWritten += result?.meta.rows_written ?? 0;
+  tally.rowsRead += rowsRead;
+  tally.rowsWritten += rowsWritten;
+  const database = tally.byBinding[binding] ?? { statements: 0, rowsRead: 0, rowsWritten: 0 };
+  tally.byBinding[binding] = database;
+  database.statements += 1;
+  database.rowsRead += rowsRead;
+  database.rowsWritten += rowsWritten;
   const key = label(sql);
   const entry = tally.bySql[key] ?? { count: 0, rowsRead: 0, rowsWritten: 0, changes: 0 };
   tally.bySql[key] = entry;
   entry.count += 1;
-  entry.rowsRead += result?.meta.rows_read ?? 0;
-  entry.rowsWritten += result?.meta.rows_written ?? 0;
+  entry.rowsRead += rowsRead;
+  entry.rowsWritten += rowsWritten;
   entry.changes += result?.meta.changes ?? 0;
 }
 
@@ -33,6 +42,7 @@ function meterStatement(
   statement: D1PreparedStatement,
   sql: string,
   tally: D1Tally,
+  binding: string,
 ): D1PreparedStatement {
   sqlOf.set(statement, sql);
   const original = {
@@ -43,15 +53,15 @@ function meterStatement(
     raw: statement.raw.bind(statement),
   };
   Object.assign(statement, {
-    bind: (...values: unknown[]) => meterStatement(original.bind(...values), sql, tally),
+    bind: (...values: unknown[]) => meterStatement(original.bind(...values), sql, tally, binding),
     run: async () => {
       const result = await original.run();
-      add(tally, sql, result);
+      add(tally, binding, sql, result);
       return result;
     },
     all: async () => {
       const result = await original.all();
-      add(tally, sql, result);
+      add(tally, binding, sql, result);
       return result;
     },
     first: (column?: string) => {
@@ -66,18 +76,18 @@ function meterStatement(
   return statement;
 }
 
-function meter(db: D1Database, tally: D1Tally): D1Database {
+function meter(db: D1Database, tally: D1Tally, binding: string): D1Database {
   return new Proxy(db, {
     get(target, property) {
       if (property === "prepare") {
-        return (sql: string) => meterStatement(target.prepare(sql), sql, tally);
+        return (sql: string) => meterStatement(target.prepare(sql), sql, tally, binding);
       }
       if (property === "batch") {
         return async (statements: D1PreparedStatement[]) => {
           const results = await target.batch(statements);
           results.forEach((result, i) => {
             const statement = statements[i];
-            add(tally, (statement && sqlOf.get(statement)) ?? "?", result);
+            add(tally, binding, (statement && sqlOf.get(statement)) ?? "?", result);
           });
           return results;
         };
@@ -86,6 +96,16 @@ function meter(db: D1Database, tally: D1Tally): D1Database {
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
+}
+
+/** `env` with the control plane and every data shard metered into `tally`. */
+function meteredEnv(env: Env, tally: D1Tally): Env {
+  const bindings = env as unknown as Record<string, D1Database>;
+  const wrapped: Record<string, D1Database> = {};
+  for (const binding of ["DB", ...boundShards(env)]) {
+    wrapped[binding] = meter(bindings[binding] as D1Database, tally, binding);
+  }
+  return { ...env, ...wrapped };
 }
 
 let lastScheduled: D1Tally | null = null;
@@ -97,13 +117,16 @@ let lastScheduled: D1Tally | null = null;
  */
 async function naive(env: Env, request: Request): Promise<Response> {
   const input = (await request.json()) as {
+    /** The data shard (its binding) that holds the consent's states. */
+    shard: string;
     /** consent.num */
     consent: number;
     throughDay: number;
     limit: number;
     at: number;
   };
-  const { results } = await env.DB.prepare(
+  const data = shardResolver(env)(input.shard).$client;
+  const { results } = await data.prepare(
     `SELECT profile FROM state
      WHERE consent = ?1 AND status = 1 AND activity_day <= ?2
      ORDER BY activity_day, profile LIMIT ?3`,
@@ -111,7 +134,7 @@ async function naive(env: Env, request: Request): Promise<Response> {
     .bind(input.consent, input.throughDay, input.limit)
     .all<{ profile: number }>();
   const tally = newTally();
-  const update = env.DB.prepare(
+  const update = data.prepare(
     `UPDATE state SET status = 0, changed_at = ?1, expired_at = ?1
      WHERE profile = ?2 AND consent = ?3 AND status = 1`,
   );
@@ -120,17 +143,22 @@ async function naive(env: Env, request: Request): Promise<Response> {
   for (const row of results) {
     const result = await update.bind(input.at, row.profile, input.consent).run();
     changed += result.meta.changes;
-    add(tally, "naive UPDATE", result);
+    add(tally, input.shard, "naive UPDATE", result);
   }
   // In workerd the clock advances across I/O, which is all this loop does.
   const ms = performance.now() - started;
   return Response.json({ states: changed, ms, ...tally });
 }
 
-/** Diagnostics: D1's own figures for a batch of statements, e.g. a candidate rewrite. */
-async function statements(env: Env, request: Request): Promise<Response> {
+/**
+ * Diagnostics: D1's own figures for a batch of statements, e.g. a candidate rewrite, on the
+ * database `?binding=` names (DB by default; the states and logs are on a SHARD_<n>).
+ */
+async function statements(env: Env, request: Request, url: URL): Promise<Response> {
+  const binding = url.searchParams.get("binding") ?? "DB";
+  const db = binding === "DB" ? env.DB : shardResolver(env)(binding).$client;
   const input = (await request.json()) as { sql: string; params: unknown[] }[];
-  const results = await env.DB.batch(input.map((s) => env.DB.prepare(s.sql).bind(...s.params)));
+  const results = await db.batch(input.map((s) => db.prepare(s.sql).bind(...s.params)));
   return Response.json(
     results.map((r, i) => ({
       sql: label(input[i]?.sql ?? ""),
@@ -191,7 +219,7 @@ export default {
   async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (url.pathname === "/__bench/statements" && request.method === "POST") {
-      return statements(env, request);
+      return statements(env, request, url);
     }
     if (url.pathname === "/__bench/naive" && request.method === "POST") {
       return naive(env, request);
@@ -206,7 +234,7 @@ export default {
       return roundTrips(env, url);
     }
     const tally = newTally();
-    const response = await worker.fetch(request, { ...env, DB: meter(env.DB, tally) }, ctx);
+    const response = await worker.fetch(request, meteredEnv(env, tally), ctx);
     const metered = new Response(response.body, response);
     metered.headers.set("X-Bench-D1", JSON.stringify(tally));
     return metered;
@@ -215,7 +243,7 @@ export default {
   async scheduled(controller, env) {
     const tally = newTally();
     try {
-      await worker.scheduled(controller, { ...env, DB: meter(env.DB, tally) });
+      await worker.scheduled(controller, meteredEnv(env, tally));
     } finally {
       lastScheduled = tally;
     }

@@ -68,7 +68,9 @@ async function seedDemo(db: SqlDatabase): Promise<ProvisionedSecrets> {
 }
 
 ensureDevVars();
-console.log("Applying the migrations to the local D1 databases (the control plane and its data shards)…");
+console.log(
+  "Applying the migrations to the local D1 databases (the control plane and its data shards)…",
+);
 await applyMigrations({ config });
 // Closed before `wrangler dev` opens the same files.
 const db = await openLocalD1({ config });

@@ -164,6 +164,11 @@ describe("a tenant spanning 2 shards answers as one (SPEC §6)", () => {
       status: "succeeded",
       expired: 6,
     });
+    // Per log, the figures add up; the tenant never sees a shard's name.
+    const perLog = run.perLog.filter((p) => p.consent === "newsletter");
+    expect(perLog.map((p) => p.log)).toEqual([0, 1]);
+    expect(perLog.reduce((sum, p) => sum + p.expired, 0)).toBe(6);
+    expect(JSON.stringify(run)).not.toMatch(/SHARD_|lapse-shard/);
     expect(await api.statuses(profiles, "newsletter")).toEqual(
       profiles.map((p) => (kept.includes(p) ? "accepted" : "unknown")),
     );

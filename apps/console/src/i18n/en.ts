@@ -196,6 +196,10 @@ export const en = {
     scheduledAt: "Run as of",
     mode: "Mode",
     perConsent: "Per consent",
+    perLog: "Per part of your data",
+    perLogHint:
+      "Your customers are spread over several databases, each with its own log, worked on in parallel.",
+    colLog: "Log",
     colConsent: "Consent",
     colChunks: "Chunks",
     colRowsRead: "Rows read",

@@ -198,6 +198,10 @@ export const fr: Dictionary = {
     scheduledAt: "Date de référence",
     mode: "Mode",
     perConsent: "Par consentement",
+    perLog: "Par partie de vos données",
+    perLogHint:
+      "Vos clients sont répartis sur plusieurs bases de données, chacune avec son journal, traitées en parallèle.",
+    colLog: "Journal",
     colConsent: "Consentement",
     colChunks: "Lots",
     colRowsRead: "Lignes lues",

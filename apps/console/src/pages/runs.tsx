@@ -171,6 +171,41 @@ export function RunPage({ id }: { id: string }) {
               )}
             </DataTable>
           </Section>
+          {new Set(run.data.perLog.map((p) => p.log)).size > 1 ? (
+            <Section title={t.runs.perLog}>
+              <p className="hint">{t.runs.perLogHint}</p>
+              <DataTable
+                className="per-log"
+                columns={[
+                  t.runs.colLog,
+                  t.runs.colConsent,
+                  t.runs.colStatus,
+                  { label: t.runs.colExpired, numeric: true },
+                  { label: t.runs.colChunks, numeric: true },
+                  { label: t.runs.colDuration, numeric: true },
+                  { label: t.runs.colRowsRead, numeric: true },
+                ]}
+                rows={run.data.perLog}
+                empty={t.runs.noConsent}
+              >
+                {(p) => (
+                  <tr key={`${p.log}/${p.consent}`} data-log={p.log ?? ""}>
+                    <td className="num">{p.log ?? "–"}</td>
+                    <th scope="row">
+                      <code>{p.consent}</code>
+                    </th>
+                    <td>
+                      <StatusBadge status={p.status} />
+                    </td>
+                    <td className="num">{number(p.expired)}</td>
+                    <td className="num">{number(p.chunks)}</td>
+                    <td className="num">{t.runs.ms(p.durationMs)}</td>
+                    <td className="num">{number(p.rowsRead)}</td>
+                  </tr>
+                )}
+              </DataTable>
+            </Section>
+          ) : null}
         </>
       ) : null}
     </>

@@ -23,6 +23,7 @@ export async function getRun({ ctx, input }: ServiceCall<GetRunInput>) {
     .from(expiryRunConsent)
     .where(and(eq(expiryRunConsent.runId, run.id), eq(expiryRunConsent.tenantId, ctx.tenantId)))
     .orderBy(asc(expiryRunConsent.consentKey));
+  const slotOfBinding = new Map(ctx.shards.map((shard) => [shard.binding, shard.slot]));
   const sum = (rows: typeof consents, pick: (c: (typeof consents)[number]) => number) =>
     rows.reduce((total, c) => total + pick(c), 0);
   // A consent of a tenant on several shards has a row per shard: a tenant sees their sums
@@ -52,5 +53,20 @@ export async function getRun({ ctx, input }: ServiceCall<GetRunInput>) {
       rowsWritten: sum(rows, (c) => c.rowsWritten),
       error: rows.find((r) => r.error !== null)?.error ?? null,
     })),
+    // The same figures for each part of the tenant's data: its log n lives on its own data
+    // shard, worked on in parallel (docs/scaling.md). Named by the tenant's log number, never
+    // by the shard (shards are the operator's).
+    perLog: consents
+      .map((c) => ({
+        consent: c.consentKey,
+        log: slotOfBinding.get(c.shard) ?? null,
+        status: c.status,
+        expired: c.expired,
+        chunks: c.chunks,
+        durationMs: c.durationMs,
+        rowsRead: c.rowsRead,
+        rowsWritten: c.rowsWritten,
+      }))
+      .sort((a, b) => (a.log ?? -1) - (b.log ?? -1) || a.consent.localeCompare(b.consent)),
   };
 }
