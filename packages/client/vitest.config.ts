@@ -9,7 +9,9 @@ const wranglerConfig = createRequire(import.meta.url).resolve("@lapse/api/wrangl
 const api = path.dirname(wranglerConfig);
 
 export default defineConfig(async () => {
-  const migrations = await readD1Migrations(path.join(api, "migrations"));
+  // The control plane's migrations and the data shards' (SHARD_0, SHARD_1), as in its config.
+  const migrations = await readD1Migrations(path.join(api, "migrations", "control"));
+  const dataMigrations = await readD1Migrations(path.join(api, "migrations", "data"));
   return {
     test: {
       projects: [
@@ -21,6 +23,7 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
+                  TEST_DATA_MIGRATIONS: dataMigrations,
                   // The transparency log's keys (R11, R13): Worker secrets in production.
                   ...proofVars("lapse.test"),
                 },

@@ -126,11 +126,12 @@ async function naive(env: Env, request: Request): Promise<Response> {
     at: number;
   };
   const data = shardResolver(env)(input.shard).$client;
-  const { results } = await data.prepare(
-    `SELECT profile FROM state
+  const { results } = await data
+    .prepare(
+      `SELECT profile FROM state
      WHERE consent = ?1 AND status = 1 AND activity_day <= ?2
      ORDER BY activity_day, profile LIMIT ?3`,
-  )
+    )
     .bind(input.consent, input.throughDay, input.limit)
     .all<{ profile: number }>();
   const tally = newTally();

@@ -1,7 +1,8 @@
 // The limit: the nightly run's own code (`runNightlyExpiry`, the same statements, chunks and
-// bookkeeping) with D1 replaced by SQLite in this process (Node's built-in `node:sqlite`, the
-// same SQLite engine D1 runs). What is left of the difference is D1 and workerd: the binding,
-// the hop to the database object, and the Worker's event loop.
+// bookkeeping) with each D1 database — the control plane and every data shard — replaced by
+// SQLite in this process (Node's built-in `node:sqlite`, the same SQLite engine D1 runs). What
+// is left of the difference is D1 and workerd: the binding, the hop to the database object,
+// and the Worker's event loop.
 import { createHash } from "node:crypto";
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import { createDb } from "../src/db/client.ts";
@@ -76,13 +77,18 @@ class RawStatement {
   }
 }
 
+/** Milliseconds spent in SQLite per statement text (its first words), and commits. */
+type TimeBySql = Record<string, { count: number; ms: number }>;
+
 /** The subset of the D1 binding that drizzle and the expiry services use. */
 export class RawD1 {
   private readonly cache = new Map<string, StatementSync>();
-  /** Milliseconds spent in SQLite per statement text (its first words), and commits. */
-  readonly timeBySql: Record<string, { count: number; ms: number }> = {};
 
-  constructor(readonly sqlite: DatabaseSync) {}
+  /** `timeBySql` may be shared: a run's databases then add up their time in one record. */
+  constructor(
+    readonly sqlite: DatabaseSync,
+    readonly timeBySql: TimeBySql = {},
+  ) {}
 
   prepare(sql: string): RawStatement {
     return new RawStatement(this, sql);
@@ -149,8 +155,8 @@ export class RawD1 {
 
 export interface RawRun {
   ms: number;
-  /** Of `ms`, the time spent inside SQLite, per statement. */
-  timeBySql: Record<string, { count: number; ms: number }>;
+  /** Of `ms`, the time spent inside SQLite (every database), per statement. */
+  timeBySql: TimeBySql;
   expired: number;
   chunks: number;
   consents: number;
@@ -167,7 +173,7 @@ export function storageByTable(sqlite: DatabaseSync): Record<string, number> {
   return Object.fromEntries(rows.map((r) => [r.tbl, r.bytes]));
 }
 
-/** Opens a copy of the bench's D1 file; WAL with synchronous=NORMAL (no fsync per commit). */
+/** Opens a copy of a bench D1 file; WAL with synchronous=NORMAL (no fsync per commit). */
 export function openRaw(file: string): DatabaseSync {
   const sqlite = new DatabaseSync(file);
   sqlite.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
@@ -204,16 +210,38 @@ async function withSyncDigest<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The databases a raw run stands in for D1 with, as the Worker's bindings name them. */
+export interface RawDatabases {
+  /** The control plane (DB): consents, the shard map, the run ledger. */
+  control: DatabaseSync;
+  /** Every data shard of the shard map by binding (SHARD_<n>): the run probes each. */
+  shards: Record<string, DatabaseSync>;
+}
+
 /** One nightly run at `scheduledAt`, through the real `runNightlyExpiry`, timed. */
 export async function rawNight(
-  sqlite: DatabaseSync,
+  databases: RawDatabases,
   scheduledAt: number,
   chunkSize: number,
   options: { syncDigest?: boolean } = {},
 ): Promise<RawRun> {
-  const d1 = new RawD1(sqlite);
+  const timeBySql: TimeBySql = {};
+  const control = new RawD1(databases.control, timeBySql);
+  const shards = new Map(
+    Object.entries(databases.shards).map(([binding, sqlite]) => [
+      binding,
+      new RawD1(sqlite, timeBySql),
+    ]),
+  );
   const rc = {
-    db: createDb(d1 as unknown as D1Database),
+    db: createDb(control as unknown as D1Database),
+    shard: (binding: string) => {
+      const d1 = shards.get(binding);
+      if (!d1) {
+        throw new Error(`The raw SQLite run has no data shard ${binding}.`);
+      }
+      return createDb(d1 as unknown as D1Database);
+    },
     clock: Date.now,
     chunkSize,
     leaseMs: CONSENT_LEASE_MS,
@@ -225,11 +253,11 @@ export async function rawNight(
   if (!outcome.started || outcome.status !== "succeeded") {
     throw new Error(`The raw SQLite run did not succeed: ${JSON.stringify(outcome)}`);
   }
-  const totals = sqlite
+  const totals = databases.control
     .prepare(
       `SELECT COUNT(*) AS consents, COALESCE(SUM(expired), 0) AS expired,
          COALESCE(SUM(chunks), 0) AS chunks FROM expiry_run_consent WHERE run_id = ?`,
     )
     .get(outcome.runId) as { consents: number; expired: number; chunks: number };
-  return { ms, timeBySql: d1.timeBySql, ...totals };
+  return { ms, timeBySql, ...totals };
 }

@@ -1,5 +1,6 @@
-// The state every measurement shares: the options, the temporary directory and its local D1,
-// T, the log, and the one `wrangler dev` that may run at a time (stopped on Ctrl-C too).
+// The state every measurement shares: the options, the temporary directory and its local D1s
+// (the control plane and the data shards), T, the log, and the one `wrangler dev` that may run
+// at a time (stopped on Ctrl-C too).
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -28,7 +29,7 @@ export interface Bench {
   opts: BenchOptions;
   /** The temporary directory: D1 state, bundles, SQL files, the raw copy. */
   work: string;
-  /** The local D1 the measurements run on (`--persist-to`). */
+  /** The local D1s the measurements run on, every binding's (`--persist-to`). */
   persistTo: string;
   /** T: today's 02:00 UTC, the cron's hour. */
   T: number;
@@ -42,8 +43,14 @@ export interface Bench {
     options: { script: string; persistTo?: string; vars?: Record<string, string> },
     use: (server: BenchServer) => Promise<T>,
   ): Promise<T>;
-  /** Runs `use` on the local D1 (a miniflare of its own), then closes it. */
-  query<T>(use: (db: SqlDatabase) => Promise<T>, persistTo?: string): Promise<T>;
+  /**
+   * Runs `use` on the local D1 of `binding` (DB, the control plane, by default) through a
+   * miniflare of its own, then closes it.
+   */
+  query<T>(
+    use: (db: SqlDatabase) => Promise<T>,
+    where?: { binding?: string; persistTo?: string },
+  ): Promise<T>;
   /** Stops what runs and deletes the directory (unless --keep). */
   cleanup(): Promise<void>;
 }
@@ -88,8 +95,12 @@ export function createBench(opts: BenchOptions): Bench {
         running = null;
       }
     },
-    async query(use, persistTo) {
-      const db = await openLocalD1({ config: API_CONFIG, persistTo: persistTo ?? bench.persistTo });
+    async query(use, where = {}) {
+      const db = await openLocalD1({
+        config: API_CONFIG,
+        binding: where.binding,
+        persistTo: where.persistTo ?? bench.persistTo,
+      });
       try {
         return await use(db);
       } finally {

@@ -1,7 +1,8 @@
-// The bench's data, on a D1 the real migrations built: one tenant provisioned as `pnpm dev`
-// and the tests do (bound statements through a D1 binding), extra keys, a catalogue of up to
-// four consents with expiry active; then the profiles, their states and the tenant's sealed
-// transparency log (seed.ts) written straight into the local D1's SQLite file with
+// The bench's data, on local D1s the real migrations built (the control plane and the data
+// shards): one tenant provisioned as `pnpm dev` and the tests do (bound statements through the
+// control plane's binding, which also place it on a data shard), extra keys, a catalogue of up
+// to four consents with expiry active; then the profiles, their states and the tenant's sealed
+// transparency log (seed.ts) written straight into its data shard's SQLite file with
 // `node:sqlite` while nothing else has it open: the log's hashes are computed in Node (SQLite
 // has no SHA-256), and a million states with 1.25 M entries and their tiles load in well under
 // a minute. The seeded tree is signed with the bench's own proof key, which the Worker is then
@@ -34,6 +35,8 @@ export interface Dataset {
   secrets: ProvisionedSecrets;
   /** tenant.num */
   tenantNum: number;
+  /** The data shard (its binding) the tenant was placed on: its profiles, states and log. */
+  shard: string;
   /** Secret keys with the `events` scope. */
   eventKeys: string[];
   publishableKeys: string[];
@@ -63,11 +66,14 @@ export interface LoadFigures {
 /** Keys spread the load: the local rate limiter allows 1,200 calls a minute per key. */
 export const CALLS_PER_KEY = 1000;
 
-/** The tenant, its consents and the extra keys, in one batch of bound statements. */
+/**
+ * The tenant, its placement, its consents and the extra keys, in one batch of bound statements
+ * on the control plane.
+ */
 async function provision(
   bench: Bench,
   activatedAt: number,
-): Promise<Pick<Dataset, "secrets" | "eventKeys" | "publishableKeys" | "consentIds">> {
+): Promise<Pick<Dataset, "secrets" | "eventKeys" | "publishableKeys" | "consentIds" | "shard">> {
   const { opts } = bench;
   const { statements, secrets } = await provisionTenant({
     name: "Bench brand",
@@ -93,7 +99,7 @@ async function provision(
       hash: key.hash,
     });
   }
-  const consents = await bench.query(async (db) => {
+  const { consents, shard } = await bench.query(async (db) => {
     await db.batch([
       ...statements,
       {
@@ -104,16 +110,29 @@ async function provision(
         params: [secrets.tenantId, activatedAt, JSON.stringify(keyRows)],
       },
     ]);
-    return db.all<{ id: string; key: string }>({
-      sql: "SELECT id, key FROM consent WHERE tenant_id = ?1",
+    const placed = await db.all<{ binding: string }>({
+      sql: `SELECT s.binding FROM tenant_shard AS ts JOIN shard AS s ON s.num = ts.shard
+        WHERE ts.tenant_id = ?1`,
       params: [secrets.tenantId],
     });
+    // The seed writes one data shard: the tenant must span exactly one.
+    if (placed.length !== 1 || !placed[0]) {
+      throw new Error(`The bench's tenant was placed on ${placed.length} data shards, not 1.`);
+    }
+    return {
+      consents: await db.all<{ id: string; key: string }>({
+        sql: "SELECT id, key FROM consent WHERE tenant_id = ?1",
+        params: [secrets.tenantId],
+      }),
+      shard: placed[0].binding,
+    };
   });
   return {
     secrets,
     eventKeys,
     publishableKeys: readKeys,
     consentIds: Object.fromEntries(consents.map((c) => [c.key, c.id])),
+    shard,
   };
 }
 
@@ -131,8 +150,8 @@ async function proofKeys(): Promise<{ proofVars: ProofVars; verifierKey: string 
 }
 
 /**
- * Migrates the bench's D1, provisions the tenant, seeds the states and the sealed log into its
- * SQLite file and signs the seeded tree's checkpoint; logs what it loaded.
+ * Migrates the bench's D1s, provisions the tenant, seeds the states and the sealed log into the
+ * SQLite file of its data shard and signs the seeded tree's checkpoint; logs what it loaded.
  */
 export async function loadDataset(bench: Bench): Promise<{ dataset: Dataset; load: LoadFigures }> {
   const { opts, persistTo } = bench;
@@ -144,15 +163,19 @@ export async function loadDataset(bench: Bench): Promise<{ dataset: Dataset; loa
   const keys = await proofKeys();
 
   t0 = performance.now();
-  const sqlite = new DatabaseSync(localD1File(API_CONFIG, persistTo));
-  let figures: SeedFigures;
-  let tenantNum: number;
-  let consentNums: Record<string, number>;
+  const control = new DatabaseSync(localD1File(API_CONFIG, persistTo));
+  let catalogue: ReturnType<typeof readCatalogue>;
   try {
-    const catalogue = readCatalogue(sqlite, opts.consents);
-    tenantNum = catalogue.tenant;
-    consentNums = Object.fromEntries(catalogue.consents.map((c) => [c.key, c.num]));
-    figures = await seed(sqlite, {
+    catalogue = readCatalogue(control, opts.consents);
+  } finally {
+    control.close();
+  }
+  const tenantNum = catalogue.tenant;
+  const consentNums = Object.fromEntries(catalogue.consents.map((c) => [c.key, c.num]));
+  const data = new DatabaseSync(localD1File(API_CONFIG, persistTo, base.shard));
+  let figures: SeedFigures;
+  try {
+    figures = await seed(data, {
       tenant: catalogue.tenant,
       consents: catalogue.consents,
       profiles: opts.profiles,
@@ -172,20 +195,22 @@ export async function loadDataset(bench: Bench): Promise<{ dataset: Dataset; loa
       },
       keys.proofVars.PROOF_SIGNING_KEY,
     );
-    sqlite
+    data
       .prepare("INSERT INTO checkpoint (tenant, size, note, signed_at) VALUES (?, ?, ?, ?)")
       .run(catalogue.tenant, figures.entries, note, Date.now());
   } finally {
-    sqlite.close();
+    data.close();
   }
   const seconds = (performance.now() - t0) / 1000;
   // Read back through D1 itself: what the Worker will see.
-  const counts = await bench.query((db) =>
-    db.all<{ status: string; n: number }>({
-      sql: `SELECT c.name AS status, COUNT(*) AS n FROM state AS s
-        JOIN status_code AS c ON c.code = s.status GROUP BY s.status`,
-      params: [],
-    }),
+  const counts = await bench.query(
+    (db) =>
+      db.all<{ status: string; n: number }>({
+        sql: `SELECT c.name AS status, COUNT(*) AS n FROM state AS s
+          JOIN status_code AS c ON c.code = s.status GROUP BY s.status`,
+        params: [],
+      }),
+    { binding: base.shard },
   );
   bench.log(
     `seeded ${counts.map((c) => `${fmt(c.n)} ${c.status}`).join(", ")} states, ${fmt(figures.entries)} log entries (${fmt(figures.historyLines)} acceptances) and ${fmt(figures.tiles)} tiles in ${fmt(seconds, 1)} s (rows ${fmt(figures.seconds.rows, 1)} s, hashing ${fmt(figures.seconds.hashing, 1)} s, tiles ${fmt(figures.seconds.tiles, 1)} s); ${fmt(figures.due)} due at T`,

@@ -130,6 +130,7 @@ export async function measureNaive(
   const response = await fetch(`${server.url}/__bench/naive`, {
     method: "POST",
     body: JSON.stringify({
+      shard: dataset.shard,
       consent,
       throughDay: bench.runDay - 2,
       limit: bench.opts.naive,

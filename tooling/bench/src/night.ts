@@ -36,7 +36,7 @@ export async function readRun(
          WHERE r.scheduled_at = ?1 GROUP BY r.id ORDER BY r.started_at DESC LIMIT 1`,
         params: [scheduledAt],
       }),
-    persistTo,
+    { persistTo },
   );
   if (!row) {
     throw new Error(`No expiry run recorded for T = ${scheduledAt}.`);

@@ -7,9 +7,10 @@ const cli = defineCli({
   name: "bench",
   usage: "pnpm bench [-- options]",
   summary: [
-    "Builds a fresh local D1 through the real migrations and measures the nightly expiry (the",
-    "cron path and raw SQLite), a night with nothing due, event ingest, storefront reads and the",
-    "naive expiry under wrangler dev. Prints figures and ratios; never fails on them.",
+    "Builds fresh local D1s (the control plane and the data shards) through the real migrations",
+    "and measures the nightly expiry (the cron path and raw SQLite), a night with nothing due,",
+    "event ingest, storefront reads and the naive expiry under wrangler dev. Prints figures and",
+    "ratios; never fails on them.",
   ].join("\n"),
   options: {
     states: {

@@ -293,9 +293,18 @@ function printTable(rows: TableRow[]): void {
   }
 }
 
-/** D1's rows per statement text, divided by `per` (states, consents, events, calls). */
+/** D1's rows per database, then per statement text, divided by `per` (states, consents…). */
 function printBreakdown(title: string, tally: D1Tally, per: number, unit: string): void {
   console.log(`\n${title}`);
+  const databases = Object.entries(tally.byBinding)
+    .sort(([a], [b]) => a.localeCompare(b, "en", { numeric: true }))
+    .map(
+      ([binding, b]) =>
+        `${binding} read ${fmt(b.rowsRead / per, 2)}, written ${fmt(b.rowsWritten / per, 2)}`,
+    );
+  if (databases.length > 0) {
+    console.log(`  by database: ${databases.join("; ")} ${unit}`);
+  }
   const entries = Object.entries(tally.bySql).sort((a, b) => b[1].rowsRead - a[1].rowsRead);
   for (const [sql, f] of entries) {
     console.log(

@@ -1,11 +1,12 @@
-// `pnpm bench`: builds a fresh local D1 through the real migrations, seeds it (states and a
-// sealed log, dataset.ts) and measures, in order: the limit (raw SQLite doing the minimum a
-// lapse needs, limit.ts) and raw SQLite running the nightly run's own code; the nightly run
-// through the real cron path and a night with nothing due; storage before and after the night
-// (dbstat); history:verify; event ingest and storefront reads; then D1's rows per request and
-// the naive expiry on the metered entry point, and the night again with another chunk size. It
-// prints figures and ratios and never fails on them; all load goes to 127.0.0.1, bounded in
-// count and time. `pnpm bench -- --help` lists the options.
+// `pnpm bench`: builds fresh local D1s (the control plane and the data shards) through the real
+// migrations, seeds them (states and a sealed log, dataset.ts) and measures, in order: the
+// limit (raw SQLite doing the minimum a lapse needs, limit.ts) and raw SQLite running the
+// nightly run's own code; the nightly run through the real cron path and a night with nothing
+// due; storage before and after the night (dbstat, on the tenant's data shard);
+// history:verify; event ingest and storefront reads; then D1's rows per request and the naive
+// expiry on the metered entry point, and the night again with another chunk size. It prints
+// figures and ratios and never fails on them; all load goes to 127.0.0.1, bounded in count and
+// time. `pnpm bench -- --help` lists the options.
 import { cpSync } from "node:fs";
 import path from "node:path";
 import { type Bench, createBench, fmt, METERED_WORKER } from "./bench.ts";
@@ -36,8 +37,8 @@ async function run(bench: Bench): Promise<Results> {
 
   const { dataset, load } = await loadDataset(bench);
   bench.workerVars = { ...dataset.proofVars };
-  const loaded = snapshotStorage(bench);
-  // A copy of the fresh D1, for the same night with another chunk size at the end.
+  const loaded = snapshotStorage(bench, dataset.shard);
+  // A copy of the fresh D1s, for the same night with another chunk size at the end.
   const comparePersist = path.join(work, "d1-compare");
   if (opts.compareChunkSize > 0) {
     cpSync(bench.persistTo, comparePersist, { recursive: true });
@@ -56,7 +57,7 @@ async function run(bench: Bench): Promise<Results> {
     peakMemoryKiB: server.peakMemoryKiB(),
   }));
   // Storage after the night (its expiry entries sealed into tiles), and the log verified.
-  const storage = storageFigures(opts.states, loaded, snapshotStorage(bench));
+  const storage = storageFigures(opts.states, loaded, snapshotStorage(bench, dataset.shard));
   bench.log(
     `storage: ${fmt(storage.bytesPerState, 1)} B / state seeded, ${fmt(storage.bytesPerHistoryLine, 1)} B / line appended by the night (${fmt(storage.linesAppended)} lines)`,
   );

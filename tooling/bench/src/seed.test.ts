@@ -1,6 +1,7 @@
-// The seed at small scale, on the real migrations in node:sqlite: counts, dense leaf indices,
-// bindings that open, and a sealed tree whose tiles and root are those of the entries the rows
-// encode (recomputed from the columns, as a verifier would).
+// The seed at small scale, on the real migrations in node:sqlite (a control plane holding the
+// tenant and its consents, a data shard the rows): counts, dense leaf indices, bindings that
+// open, and a sealed tree whose tiles and root are those of the entries the rows encode
+// (recomputed from the columns, as a verifier would).
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { provisionTenant } from "@lapse/api/provision";
@@ -36,8 +37,10 @@ interface EntryRow {
 }
 
 test("the seeded log is dense, opens and is sealed", async () => {
+  const control = new DatabaseSync(":memory:");
+  applyMigrationFiles(control, "control");
   const db = new DatabaseSync(":memory:");
-  applyMigrationFiles(db);
+  applyMigrationFiles(db, "data");
   const runDay = Math.floor(Date.now() / MS_PER_DAY);
   const { statements } = await provisionTenant({
     name: "Seed test",
@@ -46,9 +49,9 @@ test("the seeded log is dense, opens and is sealed", async () => {
     consents: seedConsents(4),
   });
   for (const s of statements) {
-    db.prepare(s.sql).run(...s.params);
+    control.prepare(s.sql).run(...s.params);
   }
-  const { tenant, consents } = readCatalogue(db, 4);
+  const { tenant, consents } = readCatalogue(control, 4);
   const profiles = 333; // 333 × 5 = 1,665 entries: 6 full level-0 tiles and a partial one
   const figures = await seed(db, {
     tenant,
@@ -173,4 +176,5 @@ test("the seeded log is dense, opens and is sealed", async () => {
     ),
   );
   db.close();
+  control.close();
 });

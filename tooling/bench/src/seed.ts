@@ -1,5 +1,5 @@
-// The bench's states and their log, written straight into a SQLite file with the storage-v2
-// schema (migrations 0000–0001): profiles with 32-byte random salts, their states, and each
+// The bench's states and their log, written straight into a data shard's SQLite file (the
+// schema of migrations/data): profiles with 32-byte random salts, their states, and the
 // tenant's transparency log (R11) — one profile-binding entry per profile, then one acceptance
 // entry per state, numbered densely from leaf index 0 — with the Merkle tree integrated into
 // C2SP tiles and `log_tree`, so the seeded log is sealed. The hashes are real (the same
@@ -116,22 +116,33 @@ export function seedConsents(n: number): ExpiringSeed[] {
 }
 
 const require = createRequire(import.meta.url);
-/** The API's migrations (the D1 migrations directory of its wrangler config). */
-export const MIGRATIONS_DIR = path.join(
-  path.dirname(require.resolve("@lapse/api/wrangler.jsonc")),
-  "migrations",
-);
+const API_DIR = path.dirname(require.resolve("@lapse/api/wrangler.jsonc"));
+/**
+ * The API's two kinds of database and their migrations, as the `migrations_dir` of its
+ * wrangler config names them: the control plane (DB) and a data shard (each SHARD_<n>).
+ */
+const MIGRATIONS_DIRS = {
+  control: path.join(API_DIR, "migrations", "control"),
+  data: path.join(API_DIR, "migrations", "data"),
+} as const;
 
-/** Applies the API's migration files in order, as `wrangler d1 migrations apply` does. */
-export function applyMigrationFiles(db: DatabaseSync): void {
-  for (const file of readdirSync(MIGRATIONS_DIR)
+/**
+ * Applies the migration files of one kind of database in order, as
+ * `wrangler d1 migrations apply` does.
+ */
+export function applyMigrationFiles(db: DatabaseSync, kind: keyof typeof MIGRATIONS_DIRS): void {
+  const dir = MIGRATIONS_DIRS[kind];
+  for (const file of readdirSync(dir)
     .filter((f) => f.endsWith(".sql"))
     .sort()) {
-    db.exec(readFileSync(path.join(MIGRATIONS_DIR, file), "utf8"));
+    db.exec(readFileSync(path.join(dir, file), "utf8"));
   }
 }
 
-/** The provisioned tenant's number and the catalogue's first `n` consents as stored. */
+/**
+ * The provisioned tenant's number and the catalogue's first `n` consents as stored, from the
+ * control plane (`db`).
+ */
 export function readCatalogue(
   db: DatabaseSync,
   n: number,
@@ -178,7 +189,7 @@ export function profileId(i: number): string {
   return `cust-${String(i).padStart(7, "0")}`;
 }
 
-/** The status code of `accepted`, `unknown`, and the reason `import` (migration 0001's codes). */
+/** The status code of `accepted`, `unknown`, and the reason `import` (the data shard's codes). */
 const ACCEPTED = STATUS_CODES.accepted;
 const UNKNOWN = STATUS_CODES.unknown;
 const IMPORT = REASON_CODES.import;
@@ -230,8 +241,9 @@ export interface SeedFigures {
 }
 
 /**
- * Writes the states, profiles, entries and tiles of one tenant into `db` (migrated, with the
- * tenant and its consents provisioned, no profile yet). Synchronous: `node:sqlite` is.
+ * Writes the states, profiles, entries and tiles of one tenant into `db`, the data shard it is
+ * placed on (migrated, no profile yet; the tenant and its consents are on the control plane).
+ * Synchronous: `node:sqlite` is.
  */
 export async function seed(db: DatabaseSync, spec: SeedSpec): Promise<SeedFigures> {
   const started = performance.now();

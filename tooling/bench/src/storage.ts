@@ -1,12 +1,13 @@
 // Storage per state and per further history line, as SQLite's `dbstat` counts pages (each
-// table with its indexes), on the local D1's file: once as seeded, once after the nightly run
-// (which appended one expiry entry per expired state and sealed them into tiles).
+// table with its indexes), on the local file of the bench tenant's data shard (the control
+// plane holds none of a state's bytes): once as seeded, once after the nightly run (which
+// appended one expiry entry per expired state and sealed them into tiles).
 import { DatabaseSync } from "node:sqlite";
 import { storageByTable } from "@lapse/api/bench";
 import { localD1File } from "@lapse/dev/d1";
 import { API_CONFIG, type Bench } from "./bench.ts";
 
-/** The storage-v2 data tables (migration 0001) whose bytes a state and a line are charged. */
+/** The storage-v2 data tables (migrations/data) whose bytes a state and a line are charged. */
 export const DATA_TABLES = [
   "profile",
   "state",
@@ -27,9 +28,13 @@ export interface StorageSnapshot {
   statusChanges: number;
 }
 
-/** dbstat of the bench's local D1 file; nothing else may have it open. */
-export function snapshotStorage(bench: Bench, persistTo = bench.persistTo): StorageSnapshot {
-  const sqlite = new DatabaseSync(localD1File(API_CONFIG, persistTo));
+/** dbstat of the local D1 file of data shard `shard`; nothing else may have it open. */
+export function snapshotStorage(
+  bench: Bench,
+  shard: string,
+  persistTo = bench.persistTo,
+): StorageSnapshot {
+  const sqlite = new DatabaseSync(localD1File(API_CONFIG, persistTo, shard));
   try {
     const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n;
     return {
@@ -54,7 +59,7 @@ export interface StorageFigures {
   linesAppended: number;
   loaded: StorageSnapshot;
   afterNight: StorageSnapshot;
-  /** All tables, MiB, as seeded. */
+  /** All tables of the data shard, MiB, as seeded. */
   totalMiB: number;
 }
 

@@ -158,13 +158,7 @@ export function RunPage({ id }: { id: string }) {
                       <code>{c.consent}</code>
                     </a>
                   </th>
-                  <td>
-                    <StatusBadge status={c.status} />
-                  </td>
-                  <td className="num">{number(c.expired)}</td>
-                  <td className="num">{number(c.chunks)}</td>
-                  <td className="num">{t.runs.ms(c.durationMs)}</td>
-                  <td className="num">{number(c.rowsRead)}</td>
+                  <FigureCells figures={c} />
                   <td className="num">{number(c.rowsWritten)}</td>
                   <td>{c.error ?? ""}</td>
                 </tr>
@@ -194,13 +188,7 @@ export function RunPage({ id }: { id: string }) {
                     <th scope="row">
                       <code>{p.consent}</code>
                     </th>
-                    <td>
-                      <StatusBadge status={p.status} />
-                    </td>
-                    <td className="num">{number(p.expired)}</td>
-                    <td className="num">{number(p.chunks)}</td>
-                    <td className="num">{t.runs.ms(p.durationMs)}</td>
-                    <td className="num">{number(p.rowsRead)}</td>
+                    <FigureCells figures={p} />
                   </tr>
                 )}
               </DataTable>
@@ -208,6 +196,32 @@ export function RunPage({ id }: { id: string }) {
           ) : null}
         </>
       ) : null}
+    </>
+  );
+}
+
+/** A run's figures for one consent (or one consent on one log): status, lapses, work, reads. */
+function FigureCells({
+  figures: f,
+}: {
+  figures: {
+    status: string;
+    expired: number;
+    chunks: number;
+    durationMs: number;
+    rowsRead: number;
+  };
+}) {
+  const { t, number } = useI18n();
+  return (
+    <>
+      <td>
+        <StatusBadge status={f.status} />
+      </td>
+      <td className="num">{number(f.expired)}</td>
+      <td className="num">{number(f.chunks)}</td>
+      <td className="num">{t.runs.ms(f.durationMs)}</td>
+      <td className="num">{number(f.rowsRead)}</td>
     </>
   );
 }

@@ -2,3 +2,5 @@ import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+await applyD1Migrations(env.SHARD_0, env.TEST_DATA_MIGRATIONS);
+await applyD1Migrations(env.SHARD_1, env.TEST_DATA_MIGRATIONS);
