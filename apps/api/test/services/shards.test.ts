@@ -2,6 +2,11 @@ import { env } from "cloudflare:workers";
 import { openCheckpoint, type ProofDocument, verifyProofDocument } from "@lapse/proof";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
+import { buildExpiryRuntime } from "../../src/cron/runtime.ts";
+import { consumeExpiryMessage } from "../../src/services/expiry/consume-expiry-message.ts";
+import { acquireLease, releaseLease } from "../../src/services/expiry/lease.ts";
+import { runNightlyExpiry } from "../../src/services/expiry/run-nightly.ts";
+import type { ExpiryMessage } from "../../src/services/expiry/runtime.ts";
 import { proofKeysOf } from "../../src/services/proof/keys.ts";
 import { fnv1a32, slotOf } from "../../src/services/shards/route.ts";
 import { NOT_ENOUGH_SHARDS, provisionTenant } from "../../src/services/tenants/provision.ts";
@@ -10,7 +15,7 @@ import { DEMO_CONSENTS } from "../support/factories.ts";
 import { expectError } from "../support/http.ts";
 import { placementOf, SHARDS, shardOf } from "../support/shards.ts";
 import { retireTenants, tenantAt } from "../support/tenant-api.ts";
-import { at, Clock, day } from "../support/time.ts";
+import { at, Clock, day, nightOf } from "../support/time.ts";
 
 afterEach(retireTenants);
 
@@ -348,4 +353,38 @@ describe("2 shards answer as 1 (SPEC §6)", () => {
       { numRuns: 12 },
     );
   }, 120_000);
+});
+
+describe("the night fans out per shard (R10, SPEC §6)", () => {
+  it("R10: with Queues, a consent of a tenant on 2 shards is one message per shard, each under its own lease", async () => {
+    const A = day("2033-05-01");
+    const clock = new Clock(at(A));
+    const api = await tenantAt(clock, DEMO_CONSENTS, { shards: 2 });
+    await api.configure("newsletter", { days: 30 });
+    await api.activate("newsletter");
+    const profiles = names(10);
+    await api.acceptAll(profiles, ["newsletter"]);
+    const rc = buildExpiryRuntime(env).runContext;
+    const sent: ExpiryMessage[] = [];
+    const outcome = await runNightlyExpiry(rc, {
+      scheduledAt: nightOf(A + 30),
+      trigger: "admin",
+      tenantId: api.tenantId,
+      fanOut: { send: async (messages) => void sent.push(...messages) },
+    });
+    expect(outcome).toMatchObject({ started: true, status: "running" });
+    expect(sent.map((m) => m.shard).sort()).toEqual(["SHARD_0", "SHARD_1"]);
+    // One shard's message held by another consumer does not stop the other shard's.
+    const [first, second] = sent as [ExpiryMessage, ExpiryMessage];
+    const other = { name: `consent:${first.consentId}`, holder: "someone-else" };
+    await acquireLease(rc.shard(first.shard), { ...other, now: Date.now(), ttlMs: 60_000 });
+    const options = { deadline: Number.POSITIVE_INFINITY, fanOut: { send: async () => {} } };
+    await expect(consumeExpiryMessage(rc, first, options)).rejects.toThrow(/another consumer/);
+    expect(await consumeExpiryMessage(rc, second, options)).toBe("done");
+    await releaseLease(rc.shard(first.shard), other);
+    expect(await consumeExpiryMessage(rc, first, options)).toBe("done");
+    expect(await api.statuses(profiles, "newsletter")).toEqual(profiles.map(() => "unknown"));
+    const run = await api.run(outcome.started ? outcome.runId : "");
+    expect(run).toMatchObject({ status: "succeeded", expired: 10 });
+  });
 });
