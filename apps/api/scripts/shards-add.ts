@@ -10,6 +10,7 @@ import { defineCli } from "@lapse/dev/cli";
 import { D1_TARGET_OPTIONS, openD1Target } from "@lapse/dev/d1-target";
 import { applyMigrations, migratedD1Bindings, wrangler } from "@lapse/dev/wrangler";
 import { SHARD_BINDING } from "../src/db/shards.ts";
+import { parseJurisdiction } from "../src/services/tenants/provision.ts";
 
 const config = path.join(import.meta.dirname, "..", "wrangler.jsonc");
 
@@ -42,10 +43,8 @@ const name = values.name?.trim() || cli.fail("--name is required");
 if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) {
   cli.fail(`--name ${name}: use lower-case letters, digits and dashes (a D1 database name)`);
 }
-const jurisdiction = values.jurisdiction ?? null;
-if (jurisdiction !== null && jurisdiction !== "eu" && jurisdiction !== "us") {
-  cli.fail(`--jurisdiction ${jurisdiction}: D1 jurisdictions are eu and us`);
-}
+const parsed = parseJurisdiction(values.jurisdiction);
+const jurisdiction = (parsed.ok ? parsed.jurisdiction : cli.fail(parsed.message)) ?? null;
 
 /** wrangler.jsonc with one more D1 binding, inserted as text so its comments stay. */
 function withShardBinding(text: string, binding: string, name: string, id: string) {

@@ -5,6 +5,7 @@ import { defineCli } from "@lapse/dev/cli";
 import { D1_TARGET_OPTIONS, openD1Target } from "@lapse/dev/d1-target";
 import {
   NOT_ENOUGH_SHARDS,
+  parseJurisdiction,
   provisionTenant,
   shardCountProblem,
 } from "../src/services/tenants/provision.ts";
@@ -50,12 +51,8 @@ for (const origin of values["cors-origin"]) {
     cli.fail(`--cors-origin ${origin} is not an origin (expected e.g. https://shop.example)`);
   }
 }
-const jurisdiction = ((value) => {
-  if (value !== undefined && value !== "eu" && value !== "us") {
-    return cli.fail(`--jurisdiction ${value}: D1 jurisdictions are eu and us`);
-  }
-  return value;
-})(values.jurisdiction);
+const parsed = parseJurisdiction(values.jurisdiction);
+const jurisdiction = parsed.ok ? parsed.jurisdiction : cli.fail(parsed.message);
 
 const shards = Number(values.shards);
 const shardProblem = shardCountProblem(shards);

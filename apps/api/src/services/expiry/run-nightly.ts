@@ -3,6 +3,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { withD1Retry } from "../../db/retry.ts";
 import { consent, expiryRun, shard, tenant, tenantShard } from "../../db/schema.ts";
 import { newId } from "../../ids.ts";
+import { groupBy } from "../group-by.ts";
 import { type ConsentWork, expireConsent } from "./expire-consent.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
 import { describeError, finishRun, recordRunConsent } from "./run-ledger.ts";
@@ -93,12 +94,8 @@ export async function runNightlyExpiry(rc: RunContext, request: RunRequest): Pro
     // Inline: the shards at once (each its own database and leases), the consents of one
     // shard one after another.
     let failed: unknown = null;
-    const byShard = new Map<string, ConsentWork[]>();
-    for (const work of works) {
-      byShard.set(work.shard, [...(byShard.get(work.shard) ?? []), work]);
-    }
     await Promise.all(
-      [...byShard.values()].map(async (shardWorks) => {
+      [...groupBy(works, (w) => w.shard).values()].map(async (shardWorks) => {
         for (const work of shardWorks) {
           try {
             const progress = await expireConsent(rc, work);
@@ -190,12 +187,8 @@ async function measureShards(rc: RunContext): Promise<void> {
  * one batch per shard, the shards at once.
  */
 async function withDueWork(rc: RunContext, works: ConsentWork[]): Promise<ConsentWork[]> {
-  const byShard = new Map<string, ConsentWork[]>();
-  for (const work of works) {
-    byShard.set(work.shard, [...(byShard.get(work.shard) ?? []), work]);
-  }
   const kept = await Promise.all(
-    [...byShard].map(async ([binding, shardWorks]) => {
+    [...groupBy(works, (w) => w.shard)].map(async ([binding, shardWorks]) => {
       const db = rc.shard(binding).$client;
       const probes = await withD1Retry(() =>
         db.batch<{ due: number }>(

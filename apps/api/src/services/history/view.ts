@@ -1,6 +1,5 @@
-import { eq } from "drizzle-orm";
 import { reasonOf, statusOf } from "../../db/codes.ts";
-import { consent } from "../../db/schema.ts";
+import { loadConsents } from "../consents/load.ts";
 import type { ServiceContext } from "../context.ts";
 import { iso } from "../iso.ts";
 
@@ -36,11 +35,8 @@ export function historySelect(extra = ""): string {
 
 /** The keys of the tenant's consents (archived ones too) by number, from the control plane. */
 export async function consentKeys(ctx: ServiceContext): Promise<Map<number, string>> {
-  const rows = await ctx.db
-    .select({ num: consent.num, key: consent.key })
-    .from(consent)
-    .where(eq(consent.tenantId, ctx.tenantId));
-  return new Map(rows.map((r) => [r.num, r.key]));
+  const consents = await loadConsents(ctx, { includeArchived: true });
+  return new Map(consents.map((c) => [c.num, c.consent.key]));
 }
 
 /** One history line as every reader shows it: the trail, the change feed. */

@@ -1,7 +1,8 @@
 import { runAtomically } from "../../db/batch.ts";
 import type { ServiceContext } from "../context.ts";
+import { groupBy } from "../group-by.ts";
 import { appendHistory, type HistoryWrite } from "../history/append.ts";
-import { groupByShard, onShard } from "../shards/route.ts";
+import { onShard, shardOfProfile } from "../shards/route.ts";
 import {
   type ExtensionWrite,
   ensureProfiles,
@@ -31,33 +32,20 @@ export async function writeChanges(
   ctx: ServiceContext,
   { states = [], history = [], extensions = [] }: Changes,
 ): Promise<{ extended: number }> {
-  const byShard = new Map<
-    number,
-    Required<{ [K in keyof Changes]: NonNullable<Changes[K]>[number][] }>
-  >();
-  const bucket = (slot: number) => {
-    let changes = byShard.get(slot);
-    if (!changes) {
-      changes = { states: [], history: [], extensions: [] };
-      byShard.set(slot, changes);
-    }
-    return changes;
-  };
-  for (const { shard, items } of groupByShard(ctx, states, (s) => s.profileId)) {
-    bucket(shard.slot).states.push(...items);
-  }
-  for (const { shard, items } of groupByShard(ctx, history, (h) => h.entry.profileId)) {
-    bucket(shard.slot).history.push(...items);
-  }
-  for (const { shard, items } of groupByShard(ctx, extensions, (e) => e.profileId)) {
-    bucket(shard.slot).extensions.push(...items);
-  }
+  const slotOf = (profileId: string) => shardOfProfile(ctx, profileId).slot;
+  const statesBy = groupBy(states, (s) => slotOf(s.profileId));
+  const historyBy = groupBy(history, (h) => slotOf(h.entry.profileId));
+  const extensionsBy = groupBy(extensions, (e) => slotOf(e.profileId));
+  const touched = ctx.shards.filter(
+    (s) => statesBy.has(s.slot) || historyBy.has(s.slot) || extensionsBy.has(s.slot),
+  );
   const outcomes = await Promise.allSettled(
-    [...byShard].map(async ([slot, changes]) => {
-      const shard = ctx.shards[slot];
-      if (!shard) {
-        throw new Error(`No shard in slot ${slot}.`);
-      }
+    touched.map(async (shard) => {
+      const changes = {
+        states: statesBy.get(shard.slot) ?? [],
+        history: historyBy.get(shard.slot) ?? [],
+        extensions: extensionsBy.get(shard.slot) ?? [],
+      };
       const data = onShard(ctx, shard);
       const results = await runAtomically(data.data, [
         ensureProfiles(

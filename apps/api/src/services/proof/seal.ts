@@ -10,6 +10,7 @@ import type { Db, ShardResolver } from "../../db/client.ts";
 import { withD1Retry } from "../../db/retry.ts";
 import { randomToken } from "../../ids.ts";
 import { acquireLease, releaseLease, renewLeaseStatement } from "../expiry/lease.ts";
+import { groupBy } from "../group-by.ts";
 import { d1Read, type LogReads, readEntryRowsFrom, requireEntry } from "./entries.ts";
 import { encodeEntryFast } from "./fast-encode.ts";
 import type { ProofKeys } from "./keys.ts";
@@ -228,10 +229,7 @@ export async function sealAll(
 ): Promise<SealPass> {
   await keys.signer(); // A missing key fails the pass at once, naming the secret.
   const pass: SealPass = { tenants: 0, sealed: 0, busy: 0, failed: [] };
-  const byShard = new Map<string, PlacedLog[]>();
-  for (const log of await placedLogs(control, options.tenantId)) {
-    byShard.set(log.binding, [...(byShard.get(log.binding) ?? []), log]);
-  }
+  const byShard = groupBy(await placedLogs(control, options.tenantId), (l) => l.binding);
   await Promise.all(
     [...byShard].map(async ([binding, logs]) => {
       let data: Db;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { expiryRun, expiryRunConsent } from "../../db/schema.ts";
 import type { ServiceCall } from "../context.ts";
 import { ServiceError } from "../errors.ts";
+import { groupBy } from "../group-by.ts";
 import { runView, visibleTo } from "./view.ts";
 
 export const GetRunInput = z.strictObject({ id: z.string().min(1).max(64) });
@@ -28,10 +29,7 @@ export async function getRun({ ctx, input }: ServiceCall<GetRunInput>) {
     rows.reduce((total, c) => total + pick(c), 0);
   // A consent of a tenant on several shards has a row per shard: a tenant sees their sums
   // (shards are the operator's, shards:list), failed if one failed, running while one is.
-  const byConsent = new Map<string, typeof consents>();
-  for (const row of consents) {
-    byConsent.set(row.consentId, [...(byConsent.get(row.consentId) ?? []), row]);
-  }
+  const byConsent = groupBy(consents, (row) => row.consentId);
   const statusOf = (rows: typeof consents) =>
     (["failed", "running", "queued", "succeeded"] as const).find((status) =>
       rows.some((r) => r.status === status),

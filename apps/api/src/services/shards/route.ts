@@ -1,5 +1,6 @@
 import type { Db } from "../../db/client.ts";
 import type { ServiceContext } from "../context.ts";
+import { groupBy } from "../group-by.ts";
 
 /**
  * Routing a tenant's profiles to its data shards (SPEC §6, docs/scaling.md). A tenant has S
@@ -72,16 +73,7 @@ export function groupByShard<T>(
   items: readonly T[],
   profileOf: (item: T) => string,
 ): { shard: TenantShard; items: T[] }[] {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const { slot } = shardOfProfile(ctx, profileOf(item));
-    const group = groups.get(slot);
-    if (group) {
-      group.push(item);
-    } else {
-      groups.set(slot, [item]);
-    }
-  }
+  const groups = groupBy(items, (item) => shardOfProfile(ctx, profileOf(item)).slot);
   return ctx.shards.flatMap((shard) => {
     const group = groups.get(shard.slot);
     return group ? [{ shard, items: group }] : [];

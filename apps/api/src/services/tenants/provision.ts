@@ -56,7 +56,7 @@ export interface ProvisionInput {
   /** The number of data shards it spans (a power of two); 1 by default (docs/scaling.md). */
   shards?: number;
   /** The D1 jurisdiction its shards must be in; any shard when absent. */
-  jurisdiction?: "eu" | "us";
+  jurisdiction?: Jurisdiction;
 }
 
 /** D1's answer when the placement found fewer shards than asked (see `placement`). */
@@ -86,6 +86,18 @@ function placement(tenantId: string, shards: number, jurisdiction: string | null
       params,
     },
   ];
+}
+
+/** The D1 jurisdictions a shard may be created in, and a tenant pinned to. */
+export type Jurisdiction = "eu" | "us";
+
+/** A CLI's `--jurisdiction` value, or why it is not one. */
+export function parseJurisdiction(
+  value: string | undefined,
+): { ok: true; jurisdiction: Jurisdiction | undefined } | { ok: false; message: string } {
+  return value === undefined || value === "eu" || value === "us"
+    ? { ok: true, jurisdiction: value }
+    : { ok: false, message: `--jurisdiction ${value}: D1 jurisdictions are eu and us` };
 }
 
 /** Why a shard count is refused, or null when it is a power of two from 1 to 1024. */
