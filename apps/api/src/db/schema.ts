@@ -25,6 +25,8 @@ export const tenant = sqliteTable("tenant", {
   /** The D1 jurisdiction its shards must be in, or null for any (docs/scaling.md). */
   jurisdiction: text("jurisdiction", { enum: ["eu", "us"] }),
   createdAt: integer("created_at").notNull(),
+  /** Set while `tenant:reshard` copies its data: its data writes are refused meanwhile. */
+  reshardingSince: integer("resharding_since"),
 });
 
 /** The shard map (control plane): every data D1 database, by its Worker binding. */
@@ -50,6 +52,8 @@ export const tenantShard = sqliteTable(
     shard: integer("shard")
       .notNull()
       .references(() => shard.num),
+    /** A slot split off by a reshard: its log is a fork whose own entries start here. */
+    logFrom: integer("log_from").notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.slot] }),

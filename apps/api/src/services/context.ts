@@ -26,6 +26,11 @@ export interface ServiceContext extends UnscopedContext {
    * a profile's shard.
    */
   shards: readonly TenantShard[];
+  /**
+   * `tenant:reshard` is copying this tenant's data to new shards: writes to its data shards
+   * are refused (`requireWritable`) until it has switched the shard map.
+   */
+  resharding: boolean;
 }
 
 /** What a tenant-scoped service takes: `verb({ ctx, input }: ServiceCall<VerbInput>)`. */

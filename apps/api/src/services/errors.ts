@@ -6,7 +6,8 @@ export type ServiceErrorCode =
   | "LEGAL_BASIS_REFUSED"
   | "EXPIRY_ACTIVE"
   | "EXPIRY_NOT_CONFIGURED"
-  | "PROFILE_ERASED";
+  | "PROFILE_ERASED"
+  | "UNAVAILABLE";
 
 /** One bad item of a batch: where it is and why it was refused. */
 export interface ItemIssue {

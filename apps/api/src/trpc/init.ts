@@ -3,6 +3,7 @@ import type { ServiceContext } from "../services/context.ts";
 import { ServiceError } from "../services/errors.ts";
 import type { Credential } from "../services/keys/authenticate-key.ts";
 import type { KeyScope } from "../services/keys/material.ts";
+import { RESHARD_RETRY_SECONDS } from "../services/shards/route.ts";
 import type { ServerDeps, TrpcContext } from "./context.ts";
 import { errorData, toTRPCError } from "./errors.ts";
 
@@ -28,9 +29,12 @@ const t = initTRPC.context<TrpcContext>().create({
 export const router = t.router;
 
 /** Services throw ServiceError; here, once, it becomes the matching tRPC error. */
-const mapServiceErrors = t.middleware(async ({ next }) => {
+const mapServiceErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof ServiceError) {
+    if (result.error.cause.code === "UNAVAILABLE") {
+      (ctx.deps as ServerDeps).resHeaders.set("Retry-After", String(RESHARD_RETRY_SECONDS));
+    }
     throw toTRPCError(result.error.cause);
   }
   return result;
@@ -107,11 +111,13 @@ export function serviceContext(
     tenantId: ctx.credential.tenantId,
     tenantNum: ctx.credential.tenantNum,
     actor: ctx.credential.keyId,
-    shards: ctx.credential.shards.map((binding, slot) => ({
+    shards: ctx.credential.shards.map(({ binding, logFrom }, slot) => ({
       slot,
       binding,
+      logFrom,
       db: ctx.shard(binding),
     })),
+    resharding: ctx.credential.resharding,
     now: ctx.now,
   };
 }

@@ -348,6 +348,8 @@ export const en = {
       "The extending actions cannot change while expiry is active: deactivate or reconfigure.",
     EXPIRY_NOT_CONFIGURED: "Set the number of days first.",
     PROFILE_ERASED: "This customer id was erased: it cannot be imported again.",
+    UNAVAILABLE:
+      "This brand's data is being moved to more storage: changes are paused for a few minutes. Nothing was saved; try again shortly.",
     TOO_MANY_REQUESTS: "Too many requests: wait a minute and try again.",
     NETWORK_ERROR: "The API could not be reached. Check your connection and try again.",
     INTERNAL_SERVER_ERROR: "Something went wrong on the server.",

@@ -352,6 +352,8 @@ export const fr: Dictionary = {
       "Les actions de prolongation ne peuvent pas changer tant que l'expiration est activée : désactivez ou reconfigurez.",
     EXPIRY_NOT_CONFIGURED: "Réglez d'abord le nombre de jours.",
     PROFILE_ERASED: "Cet identifiant client a été effacé : il ne peut plus être importé.",
+    UNAVAILABLE:
+      "Les données de cette marque sont en cours de déplacement : les modifications sont suspendues quelques minutes. Rien n'a été enregistré ; réessayez bientôt.",
     TOO_MANY_REQUESTS: "Trop de requêtes : patientez une minute et réessayez.",
     NETWORK_ERROR: "L'API est injoignable. Vérifiez votre connexion et réessayez.",
     INTERNAL_SERVER_ERROR: "Une erreur s'est produite sur le serveur.",

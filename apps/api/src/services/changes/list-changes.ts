@@ -13,7 +13,7 @@ export const ListChangesInput = z
   .default({});
 export type ListChangesInput = z.infer<typeof ListChangesInput>;
 
-type ChangeRow = HistoryRow & { profileId: string | null };
+type ChangeRow = HistoryRow & { profile: number; profileId: string | null };
 
 /**
  * The change feed: every status change of the tenant, from an opaque cursor. Each of the
@@ -29,14 +29,17 @@ type ChangeRow = HistoryRow & { profileId: string | null };
  */
 export async function listChanges({ ctx, input }: ServiceCall<ListChangesInput>) {
   const limit = input.limit ?? 100;
-  const positions = parseFeedCursor(input.cursor, ctx.shards.length);
+  const positions = parseFeedCursor(
+    input.cursor,
+    ctx.shards.map((s) => s.logFrom),
+  );
   const [pages, keys] = await Promise.all([
     Promise.all(
       ctx.shards.map(async (shard) => {
         const { results } = await shard.db.$client
           .prepare(
-            `${historySelect("p.external_id AS profileId,")}
-             LEFT JOIN profile AS p ON p.id = e.profile
+            `${historySelect("e.profile, p.external_id AS profileId,")}
+             LEFT JOIN profile AS p ON p.id = e.profile AND p.tenant = e.tenant
              WHERE e.tenant = ?1 AND e.idx >= ?2 AND e.kind = 1
              ORDER BY e.idx LIMIT ?3`,
           )
@@ -47,6 +50,7 @@ export async function listChanges({ ctx, input }: ServiceCall<ListChangesInput>)
     ),
     consentKeys(ctx),
   ]);
+  await resolveMovedProfiles(ctx, pages);
   // A k-way merge: each shard's changes stay in their log order; between shards, the head
   // recorded first goes first (then the lower slot).
   const taken: { slot: number; row: ChangeRow }[] = [];
@@ -77,12 +81,68 @@ export async function listChanges({ ctx, input }: ServiceCall<ListChangesInput>)
   };
 }
 
-/** A feed cursor's positions, one per shard slot; absent: the start of every log. */
-function parseFeedCursor(cursor: string | undefined, slots: number): number[] {
+/**
+ * The ids of profiles a reshard moved to another slot, in the changes of their old log: their
+ * entries stay there (a log is append-only) while their row went with them, under the same
+ * key (docs/scaling.md: resharding). A change whose profile is on no shard was erased (R13).
+ */
+async function resolveMovedProfiles(
+  ctx: ServiceCall<unknown>["ctx"],
+  pages: { slot: number; row: ChangeRow }[][],
+): Promise<void> {
+  if (ctx.shards.length < 2) {
+    return;
+  }
+  await Promise.all(
+    pages.map(async (page, i) => {
+      const missing = [
+        ...new Set(page.filter((c) => c.row.profileId === null).map((c) => c.row.profile)),
+      ];
+      if (missing.length === 0) {
+        return;
+      }
+      const found = new Map<number, string>();
+      await Promise.all(
+        ctx.shards
+          .filter((shard) => shard.slot !== i)
+          .map(async (shard) => {
+            const { results } = await shard.db.$client
+              .prepare(
+                `SELECT id, external_id AS profileId FROM profile
+                 WHERE tenant = ?1 AND id IN (SELECT value FROM json_each(?2))`,
+              )
+              .bind(ctx.tenantNum, JSON.stringify(missing))
+              .all<{ id: number; profileId: string }>();
+            for (const { id, profileId } of results) {
+              found.set(id, profileId);
+            }
+          }),
+      );
+      for (const change of page) {
+        change.row.profileId ??= found.get(change.row.profile) ?? null;
+      }
+    }),
+  );
+}
+
+/**
+ * A feed cursor's positions, one per shard slot; absent: the start of every log (a slot split
+ * off by a reshard starts at its fork point, `logFrom`: the entries before it are those of the
+ * log it was forked from, read there). A cursor from before a reshard (fewer slots, the new
+ * count a multiple) keeps its positions and the new slots start at their fork point, so a
+ * poller misses and repeats nothing across the reshard.
+ */
+function parseFeedCursor(cursor: string | undefined, logFrom: readonly number[]): number[] {
+  const slots = logFrom.length;
   if (cursor === undefined) {
-    return Array.from({ length: slots }, () => 0);
+    return [...logFrom];
   }
   const parts = cursor.split(".");
+  if (parts.length < slots && slots % parts.length === 0) {
+    return logFrom.map((from, slot) =>
+      slot < parts.length ? parseSeqCursor(parts[slot] as string, 0) : from,
+    );
+  }
   if (parts.length !== slots) {
     throw new ServiceError("BAD_REQUEST", "The cursor is not one this API returned.", [
       {

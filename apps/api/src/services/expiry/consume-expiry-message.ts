@@ -17,12 +17,16 @@ export async function consumeExpiryMessage(
 ): Promise<"done" | "continued"> {
   const found = await withD1Retry(() =>
     rc.db
-      .select({ consent, tenantNum: tenant.num })
+      .select({ consent, tenantNum: tenant.num, resharding: tenant.reshardingSince })
       .from(consent)
       .innerJoin(tenant, eq(tenant.id, consent.tenantId))
       .where(and(eq(consent.id, message.consentId), eq(consent.tenantId, message.tenantId)))
       .get(),
   );
+  if (found && found.resharding !== null) {
+    // tenant:reshard is copying this tenant's states: let Queues deliver this again later.
+    throw new Error(`Tenant ${message.tenantId} is being resharded; its night waits.`);
+  }
   const row = found?.consent;
   const work = { runId: message.runId, consentId: message.consentId, shard: message.shard };
   // R10: only a consent whose expiry is still enabled, and was already at T.

@@ -1,5 +1,5 @@
 import { dayOf } from "@lapse/consent";
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { withD1Retry } from "../../db/retry.ts";
 import { consent, expiryRun, shard, tenant, tenantShard } from "../../db/schema.ts";
 import { newId } from "../../ids.ts";
@@ -242,6 +242,9 @@ async function dueConsents(
           // Nothing can be due before activationDay + days (R7).
           sql`(${consent.expiryActivatedAt} / 86400000) + ${consent.expiryDays} <= ${runDay}`,
           request.tenantId === undefined ? undefined : eq(consent.tenantId, request.tenantId),
+          // A tenant being resharded is left for the next night (docs/scaling.md): its states
+          // are being copied; what is due then is due the night after as well.
+          isNull(tenant.reshardingSince),
         ),
       ),
   );

@@ -12,8 +12,17 @@ export interface Credential {
   scopes: KeyScope[];
   /** Origins allowed to call with this tenant's publishable keys. */
   corsOrigins: string[];
-  /** The binding names of the tenant's data shards, by slot (the shard map, SPEC §6). */
-  shards: string[];
+  /** The tenant's data shards by slot (the shard map, SPEC §6). */
+  shards: PlacedSlot[];
+  /** `tenant:reshard` is copying the tenant's data: data writes are refused meanwhile. */
+  resharding: boolean;
+}
+
+/** One slot of a tenant's placement: its shard's binding, and where its own log entries start. */
+export interface PlacedSlot {
+  binding: string;
+  /** 0, or the size of the log this slot's log was forked from by a reshard. */
+  logFrom: number;
 }
 
 export type AuthenticateResult =
@@ -42,6 +51,7 @@ export async function authenticateKey({
       key: apiKey,
       corsOrigins: tenant.corsOrigins,
       tenantNum: tenant.num,
+      resharding: tenant.reshardingSince,
       shards: tenantShardsSql(sql`"api_key"."tenant_id"`),
       // Calls with a publishable key verify profile tokens: the tenant's live signing secrets
       // come with the key, so a storefront call makes one D1 round trip less.
@@ -62,18 +72,25 @@ export async function authenticateKey({
 }
 
 /**
- * The binding names of a tenant's data shards in slot order, as a JSON array: read with the
+ * A tenant's data shards in slot order (PlacedSlot), as a JSON array: read with the
  * credential, so a call knows where its tenant's data lives without another round trip.
  */
 export function tenantShardsSql(tenantId: SQLWrapper): SQL<string> {
-  return sql<string>`(SELECT json_group_array(binding) FROM (SELECT s.binding FROM tenant_shard AS ts
+  return sql<string>`(SELECT json_group_array(json_object('binding', binding, 'logFrom', log_from))
+    FROM (SELECT s.binding, ts.log_from FROM tenant_shard AS ts
     JOIN shard AS s ON s.num = ts.shard WHERE ts.tenant_id = ${tenantId} ORDER BY ts.slot))`;
 }
 
 /** The credential of a key row, if the key is still live. */
 export function credentialOf(
   found:
-    | { key: typeof apiKey.$inferSelect; corsOrigins: string; tenantNum: number; shards: string }
+    | {
+        key: typeof apiKey.$inferSelect;
+        corsOrigins: string;
+        tenantNum: number;
+        shards: string;
+        resharding: number | null;
+      }
     | undefined,
   now: number,
 ): AuthenticateResult {
@@ -96,7 +113,8 @@ export function credentialOf(
       kind: row.kind,
       scopes: JSON.parse(row.scopes) as KeyScope[],
       corsOrigins: JSON.parse(found.corsOrigins) as string[],
-      shards: JSON.parse(found.shards) as string[],
+      shards: JSON.parse(found.shards) as PlacedSlot[],
+      resharding: found.resharding !== null,
     },
   };
 }

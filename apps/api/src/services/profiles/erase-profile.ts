@@ -5,7 +5,7 @@ import { boundStatement, runAtomically } from "../../db/batch.ts";
 import type { ServiceContext } from "../context.ts";
 import { ServiceError } from "../errors.ts";
 import { iso } from "../iso.ts";
-import { forProfile, groupByShard } from "../shards/route.ts";
+import { forProfile, groupByShard, requireWritable } from "../shards/route.ts";
 import { NEXT_INDEX } from "./states.ts";
 
 export const EraseProfileInput = z.strictObject({
@@ -87,6 +87,7 @@ export async function eraseProfile({
   input: EraseProfileInput;
   erasureKey: Uint8Array;
 }) {
+  requireWritable(ctx);
   const mac = (await erasedIdHmacs(erasureKey, ctx.tenantId, [input.profileId])).get(
     input.profileId,
   ) as string;

@@ -25,7 +25,7 @@ export async function listProfileHistory({ ctx, input }: ServiceCall<ListProfile
   const read = forProfile(ctx, input.profileId)
     .data.$client.prepare(
       `${historySelect()}
-       JOIN profile AS p ON p.id = e.profile
+       JOIN profile AS p ON p.id = e.profile AND p.tenant = e.tenant
        WHERE p.tenant = ?1 AND p.external_id = ?2 AND e.idx < ?3 AND e.kind = 1
        ORDER BY e.idx DESC LIMIT ?4`,
     )

@@ -2,7 +2,7 @@ import { runAtomically } from "../../db/batch.ts";
 import type { ServiceContext } from "../context.ts";
 import { groupBy } from "../group-by.ts";
 import { appendHistory, type HistoryWrite } from "../history/append.ts";
-import { onShard, shardOfProfile } from "../shards/route.ts";
+import { onShard, requireWritable, shardOfProfile } from "../shards/route.ts";
 import {
   type ExtensionWrite,
   ensureProfiles,
@@ -32,6 +32,7 @@ export async function writeChanges(
   ctx: ServiceContext,
   { states = [], history = [], extensions = [] }: Changes,
 ): Promise<{ extended: number }> {
+  requireWritable(ctx);
   const slotOf = (profileId: string) => shardOfProfile(ctx, profileId).slot;
   const statesBy = groupBy(states, (s) => slotOf(s.profileId));
   const historyBy = groupBy(history, (h) => slotOf(h.entry.profileId));

@@ -112,6 +112,10 @@ export async function sealTenant(
         );
       }
       if (dense === 0) {
+        if (sealed === 0 && tree.root !== null) {
+          const head = { size: tree.size, root: tree.root };
+          await signUnsignedTree(db, tenant.num, head, origin, signer, options.clock());
+        }
         return { status: "sealed", size: tree.size, sealed, remaining: rows.length > 0 };
       }
       // Hashed with WebCrypto, every digest of a step at once: in workerd that is about a
@@ -169,6 +173,42 @@ export async function sealTenant(
   }
 }
 
+/**
+ * Signs a checkpoint of the tree as it stands when none was signed at its size: the first
+ * checkpoint of a log forked by `tenant:reshard`, whose tree was copied with no checkpoint of
+ * its own origin. Guarded like a pass: written only while the tree row still has that size
+ * and root.
+ */
+async function signUnsignedTree(
+  db: Db,
+  tenantNum: number,
+  tree: { size: number; root: Uint8Array },
+  origin: string,
+  signer: Parameters<typeof signCheckpoint>[1],
+  now: number,
+): Promise<void> {
+  const d1 = db.$client;
+  const signed = await d1
+    .prepare("SELECT 1 FROM checkpoint WHERE tenant = ?1 AND size = ?2")
+    .bind(tenantNum, tree.size)
+    .first();
+  if (signed !== null) {
+    return;
+  }
+  const note = await signCheckpoint({ origin, size: tree.size, root: tree.root }, signer);
+  await withD1Retry(() =>
+    d1
+      .prepare(
+        `INSERT INTO checkpoint (tenant, size, note, signed_at)
+         SELECT ?1, ?2, ?3, ?4
+         WHERE (SELECT size = ?2 AND root = unhex(?5) FROM log_tree WHERE tenant = ?1)
+         ON CONFLICT (tenant, size) DO NOTHING`,
+      )
+      .bind(tenantNum, tree.size, note, now, encodeHex(tree.root))
+      .run(),
+  );
+}
+
 /** A tenant's log on one shard: the seal target and where it lives. */
 export interface PlacedLog extends SealTarget {
   /** The shard's binding name. */
@@ -190,7 +230,10 @@ export async function placedLogs(control: Db, tenantId?: string): Promise<Placed
   return results;
 }
 
-/** Those of `logs` (all on `data`) holding entries their tree does not integrate yet. */
+/**
+ * Those of `logs` (all on `data`) holding entries their tree does not integrate yet, or a tree
+ * with no checkpoint at its size.
+ */
 export async function logsToSeal<T extends SealTarget>(data: Db, logs: readonly T[]): Promise<T[]> {
   if (logs.length === 0) {
     return [];
@@ -200,7 +243,10 @@ export async function logsToSeal<T extends SealTarget>(data: Db, logs: readonly 
       .prepare(
         `SELECT j.key AS i FROM json_each(?1) AS j
          WHERE EXISTS (SELECT 1 FROM entry AS e WHERE e.tenant = j.value
-           AND e.idx >= coalesce((SELECT size FROM log_tree WHERE tenant = j.value), 0))`,
+           AND e.idx >= coalesce((SELECT size FROM log_tree WHERE tenant = j.value), 0))
+         -- A forked log's copied tree, not signed under its own origin yet.
+         OR EXISTS (SELECT 1 FROM log_tree AS t WHERE t.tenant = j.value AND t.size > 0
+           AND NOT EXISTS (SELECT 1 FROM checkpoint AS c WHERE c.tenant = t.tenant AND c.size = t.size))`,
       )
       .bind(JSON.stringify(logs.map((l) => l.num)))
       .all<{ i: number }>(),

@@ -25,6 +25,7 @@ export async function authenticateSession({
       key: apiKey,
       corsOrigins: tenant.corsOrigins,
       tenantNum: tenant.num,
+      resharding: tenant.reshardingSince,
       shards: tenantShardsSql(consoleSession.tenantId),
       tenantName: tenant.name,
       expiresAt: consoleSession.expiresAt,

@@ -1,5 +1,6 @@
 import type { Db } from "../../db/client.ts";
 import type { ServiceContext } from "../context.ts";
+import { ServiceError } from "../errors.ts";
 import { groupBy } from "../group-by.ts";
 
 /**
@@ -15,6 +16,8 @@ export interface TenantShard {
   slot: number;
   /** The shard's binding name (SHARD_<n>), as the run ledger records it. */
   binding: string;
+  /** Where this slot's own log entries start: 0, or the fork point of a reshard. */
+  logFrom: number;
   db: Db;
 }
 
@@ -43,6 +46,22 @@ export function fnv1a32(text: string): number {
 /** The slot of a profile among `slots` (a power of two). */
 export function slotOf(tenantId: string, profileId: string, slots: number): number {
   return slots === 1 ? 0 : fnv1a32(`${tenantId}\u0000${profileId}`) & (slots - 1);
+}
+
+/** How long a caller should wait before retrying a write refused during a reshard. */
+export const RESHARD_RETRY_SECONDS = 60;
+
+/**
+ * Refuses a write to the tenant's data shards while `tenant:reshard` copies them (before any
+ * write: nothing is changed); reads go on from the old layout meanwhile.
+ */
+export function requireWritable(ctx: ServiceContext): void {
+  if (ctx.resharding) {
+    throw new ServiceError(
+      "UNAVAILABLE",
+      `This tenant's data is being moved to more shards (a reshard, usually minutes): writes are paused and nothing was written. Retry in ${RESHARD_RETRY_SECONDS} s.`,
+    );
+  }
 }
 
 /** The tenant's shard that holds this profile. */
