@@ -19,11 +19,19 @@ export interface ItemIssue {
 export class ServiceError extends Error {
   readonly code: ServiceErrorCode;
   readonly issues: ItemIssue[];
+  /** For UNAVAILABLE: when to try again (the transports send it as `Retry-After`). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: ServiceErrorCode, message: string, issues: ItemIssue[] = []) {
+  constructor(
+    code: ServiceErrorCode,
+    message: string,
+    issues: ItemIssue[] = [],
+    retryAfterSeconds?: number,
+  ) {
     super(message);
     this.name = "ServiceError";
     this.code = code;
     this.issues = issues;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

@@ -3,7 +3,6 @@ import type { ServiceContext } from "../services/context.ts";
 import { ServiceError } from "../services/errors.ts";
 import type { Credential } from "../services/keys/authenticate-key.ts";
 import type { KeyScope } from "../services/keys/material.ts";
-import { RESHARD_RETRY_SECONDS } from "../services/shards/route.ts";
 import type { ServerDeps, TrpcContext } from "./context.ts";
 import { errorData, toTRPCError } from "./errors.ts";
 
@@ -32,8 +31,9 @@ export const router = t.router;
 const mapServiceErrors = t.middleware(async ({ ctx, next }) => {
   const result = await next();
   if (!result.ok && result.error.cause instanceof ServiceError) {
-    if (result.error.cause.code === "UNAVAILABLE") {
-      (ctx.deps as ServerDeps).resHeaders.set("Retry-After", String(RESHARD_RETRY_SECONDS));
+    const retryAfter = result.error.cause.retryAfterSeconds;
+    if (retryAfter !== undefined) {
+      (ctx.deps as ServerDeps).resHeaders.set("Retry-After", String(retryAfter));
     }
     throw toTRPCError(result.error.cause);
   }

@@ -60,6 +60,8 @@ export function requireWritable(ctx: ServiceContext): void {
     throw new ServiceError(
       "UNAVAILABLE",
       `This tenant's data is being moved to more shards (a reshard, usually minutes): writes are paused and nothing was written. Retry in ${RESHARD_RETRY_SECONDS} s.`,
+      [],
+      RESHARD_RETRY_SECONDS,
     );
   }
 }
