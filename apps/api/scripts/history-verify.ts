@@ -4,20 +4,20 @@
 // signed checkpoints, and a checkpoint kept earlier (FILE) against today's by consistency
 // proof. Exits 1 when a problem is found.
 import { hash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { defineCli } from "@lapse/dev/cli";
 import type { SqlDatabase } from "@lapse/dev/d1";
 import { D1_TARGET_OPTIONS, openD1Target } from "@lapse/dev/d1-target";
-import { parseCheckpoint, verifierKeyFromSigner } from "@lapse/proof";
-import { unstable_readConfig } from "wrangler";
+import { parseCheckpoint } from "@lapse/proof";
 import { auditLog } from "../src/services/proof/audit.ts";
 import type { SqlRead } from "../src/services/proof/entries.ts";
-import { originPrefixOf, parseVerifierKeyList } from "../src/services/proof/keys.ts";
-
-const API_DIR = path.resolve(import.meta.dirname, "..");
-const config = path.join(API_DIR, "wrangler.jsonc");
-const DEV_VARS = path.join(API_DIR, ".dev.vars");
+import { logOrigin } from "../src/services/proof/keys.ts";
+import {
+  API_CONFIG as config,
+  LOG_KEY_OPTIONS,
+  originPrefixFrom,
+  verifierKeysOf,
+} from "./log-cli.ts";
 
 const cli = defineCli({
   name: "history:verify",
@@ -40,17 +40,7 @@ const cli = defineCli({
       description:
         "a signed checkpoint kept earlier (the `checkpoint` text of admin.proof.checkpoint, that answer's JSON, or a proof document)",
     },
-    "verifier-key": {
-      type: "string",
-      placeholder: "KEY",
-      multiple: true,
-      description: "a verifier key of the log (<name>+<id>+<base64>)",
-    },
-    origin: {
-      type: "string",
-      placeholder: "PREFIX",
-      description: "the checkpoint origin prefix (default PROOF_ORIGIN of wrangler.jsonc)",
-    },
+    ...LOG_KEY_OPTIONS,
     ...D1_TARGET_OPTIONS,
   },
 });
@@ -58,61 +48,6 @@ const cli = defineCli({
 const values = cli.parse();
 if (values.tenant !== undefined && !/^ten_[0-9a-z]+$/.test(values.tenant)) {
   cli.fail(`--tenant ${values.tenant} is not a tenant id (ten_…)`);
-}
-
-/** `KEY=value` lines of .dev.vars (wrangler's dotenv format, values maybe quoted). */
-function devVars(): Record<string, string> {
-  if (!existsSync(DEV_VARS)) {
-    return {};
-  }
-  const vars: Record<string, string> = {};
-  for (const line of readFileSync(DEV_VARS, "utf8").split("\n")) {
-    const match = /^\s*([A-Z_][A-Z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match?.[1] && match[2] !== undefined) {
-      vars[match[1]] = match[2].replace(/^"(.*)"$/, "$1").replaceAll("\\n", "\n");
-    }
-  }
-  return vars;
-}
-
-async function verifierKeys(): Promise<string[]> {
-  try {
-    if (values["verifier-key"].length > 0) {
-      return parseVerifierKeyList(values["verifier-key"].join("\n"), "--verifier-key");
-    }
-    const source =
-      process.env.PROOF_SIGNING_KEY || process.env.PROOF_VERIFIER_KEYS
-        ? process.env
-        : values.remote
-          ? {}
-          : devVars();
-    const keys: string[] = [];
-    if (source.PROOF_SIGNING_KEY) {
-      keys.push(await verifierKeyFromSigner(source.PROOF_SIGNING_KEY.trim()));
-    }
-    keys.push(...parseVerifierKeyList(source.PROOF_VERIFIER_KEYS, "PROOF_VERIFIER_KEYS"));
-    if (keys.length === 0) {
-      cli.fail(
-        values.remote
-          ? "--remote needs the log's verifier keys: --verifier-key KEY (GET https://<your API>/.well-known/lapse-proof-key lists them)"
-          : "no verifier key: give --verifier-key KEY, or run `pnpm dev` once (it writes apps/api/.dev.vars)",
-      );
-    }
-    return [...new Set(keys)];
-  } catch (error) {
-    return cli.fail((error as Error).message);
-  }
-}
-
-function originPrefix(): string {
-  if (values.origin !== undefined) {
-    return originPrefixOf(values.origin);
-  }
-  const wrangler = unstable_readConfig({ config }, { hideWarnings: true });
-  const vars = wrangler.vars as Record<string, unknown>;
-  return originPrefixOf(
-    process.env.PROOF_ORIGIN ?? (typeof vars.PROOF_ORIGIN === "string" ? vars.PROOF_ORIGIN : ""),
-  );
 }
 
 /** The signed note of a kept checkpoint file: the note itself, or JSON that carries it. */
@@ -162,8 +97,8 @@ function shard(binding: string): Promise<SqlDatabase<string>> {
 }
 
 async function verify(db: SqlDatabase<string>): Promise<number> {
-  const keys = await verifierKeys();
-  const prefix = originPrefix();
+  const keys = await verifierKeysOf(values).catch((error: Error) => cli.fail(error.message));
+  const prefix = originPrefixFrom(values);
   const kept = values.checkpoint.map((file) => ({ file, note: keptNote(file) }));
   const readOf = (d: SqlDatabase<string>): SqlRead => {
     return <T>(sql: string, params: readonly string[]) => d.all<T>({ sql, params });
@@ -179,8 +114,7 @@ async function verify(db: SqlDatabase<string>): Promise<number> {
   if (values.tenant !== undefined && logs.length === 0) {
     cli.error(`No tenant ${values.tenant} in ${db.description}.`);
   }
-  const originOfLog = (log: { id: string; slot: number }) =>
-    log.slot === 0 ? `${prefix}/${log.id}` : `${prefix}/${log.id}/${log.slot}`;
+  const originOfLog = (log: { id: string; slot: number }) => logOrigin(prefix, log.id, log.slot);
   for (const { file, note } of kept) {
     const origin = originOf(note);
     if (!logs.some((log) => originOfLog(log) === origin)) {

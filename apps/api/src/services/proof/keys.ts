@@ -149,6 +149,11 @@ export function originPrefixOf(text: string | undefined): string {
   return prefix;
 }
 
+/** The checkpoint origin of a tenant's log of one slot: `<prefix>/<tenant>`, then `/<slot>`. */
+export function logOrigin(prefix: string, tenantId: string, slot: number): string {
+  return slot === 0 ? `${prefix}/${tenantId}` : `${prefix}/${tenantId}/${slot}`;
+}
+
 /** The keys of these texts, each parsed on first use and then kept. */
 export function buildProofKeys(texts: ProofKeyTexts): ProofKeys {
   let prefix: string | undefined;
@@ -160,8 +165,7 @@ export function buildProofKeys(texts: ProofKeyTexts): ProofKeys {
       prefix ??= originPrefixOf(texts.PROOF_ORIGIN);
       return prefix;
     },
-    origin: (tenantId, slot = 0) =>
-      slot === 0 ? `${keys.originPrefix}/${tenantId}` : `${keys.originPrefix}/${tenantId}/${slot}`,
+    origin: (tenantId, slot = 0) => logOrigin(keys.originPrefix, tenantId, slot),
     signer() {
       signer ??= parseSigningKey(texts.PROOF_SIGNING_KEY);
       return signer;
