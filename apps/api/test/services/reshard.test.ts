@@ -284,4 +284,93 @@ describe("tenant:reshard (SPEC §6)", () => {
     expect((await placementOf(api.tenantId)).bindings).toHaveLength(1);
     await api.set("cust-1", { sms: "accepted" });
   });
+
+  it("SPEC §6: a copy that fails midway switches nothing and clears its profiles; the next attempt completes on what it left", async () => {
+    const clock = new Clock(at(day("2033-08-01")));
+    const api = await tenantAt(clock, DEMO_CONSENTS);
+    const profiles = names(12);
+    await api.acceptAll(profiles, ["newsletter"]);
+    await api.ok("query", "admin.proof.checkpoint");
+    const { num, bindings } = await placementOf(api.tenantId);
+    const other = Object.keys(SHARDS).find((b) => b !== bindings[0]) as string;
+    // The target's D1 fails on the batch that writes the states.
+    const failing = (binding: string): SqlDb => {
+      const db = sqlDb(SHARDS[binding] as D1Database);
+      return binding !== other
+        ? db
+        : {
+            all: db.all,
+            batch: async (statements) => {
+              if (statements.some((st) => st.sql.includes("INSERT INTO state"))) {
+                throw new Error("D1_ERROR: network connection lost");
+              }
+              await db.batch(statements);
+            },
+          };
+    };
+    await expect(reshard(api.tenantId, 2, { shard: failing })).rejects.toThrow(
+      /network connection lost\nNothing was switched/,
+    );
+    expect((await placementOf(api.tenantId)).bindings).toEqual(bindings);
+    expect(await profileRows(SHARDS[other] as D1Database, num)).toBe(0);
+    // Writes are open again; the log copied so far stays (append-only) and the rerun keeps it.
+    await api.set("cust-1", { sms: "accepted" });
+    await api.ok("query", "admin.proof.checkpoint");
+    const { result } = await reshard(api.tenantId, 2);
+    expect(result.added[0]?.profiles).toBe(
+      profiles.filter((p) => slotOf(api.tenantId, p, 2) === 1).length,
+    );
+    for (const profileId of profiles) {
+      expect(await api.ok("query", "admin.profiles.verify", { profileId })).toMatchObject({
+        ok: true,
+      });
+    }
+  });
+
+  it("SPEC §6: a shard where another tenant holds a key to move is not used", async () => {
+    const clock = new Clock(at(day("2033-09-01")));
+    const api = await tenantAt(clock, DEMO_CONSENTS);
+    const profiles = names(8);
+    await api.acceptAll(profiles, ["newsletter"]);
+    await api.ok("query", "admin.proof.checkpoint");
+    const { num, shards, bindings } = await placementOf(api.tenantId);
+    const other = Object.keys(SHARDS).find((b) => b !== bindings[0]) as string;
+    const moving = profiles.find((p) => slotOf(api.tenantId, p, 2) === 1) as string;
+    const key = await (shards[0] as D1Database)
+      .prepare("SELECT id FROM profile WHERE tenant = ?1 AND external_id = ?2")
+      .bind(num, moving)
+      .first<{ id: number }>();
+    await (SHARDS[other] as D1Database)
+      .prepare(
+        "INSERT INTO profile (id, tenant, external_id, salt) VALUES (?1, ?2, 'someone', x'00')",
+      )
+      .bind(key?.id, num + 1000)
+      .run();
+    await expect(reshard(api.tenantId, 2)).rejects.toThrow(
+      /No data shard can take slot 1: on each of the 1 left, another tenant's profile holds one of the keys/,
+    );
+    expect((await placementOf(api.tenantId)).bindings).toEqual(bindings);
+    await api.set(moving, { sms: "accepted" });
+  });
+
+  it("SPEC §6: a tenant left paused after its switch is finished by running the same count again", async () => {
+    const clock = new Clock(at(day("2033-10-01")));
+    const api = await tenantAt(clock, DEMO_CONSENTS);
+    await api.acceptAll(names(4), ["newsletter"]);
+    await env.DB.prepare("UPDATE tenant SET resharding_since = ?2 WHERE id = ?1")
+      .bind(api.tenantId, Date.now())
+      .run();
+    expectError(
+      await api.mutate("profile.update", {
+        profileId: "cust-1",
+        changes: [{ consent: "sms", status: "accepted" }],
+      }),
+      503,
+      "UNAVAILABLE",
+    );
+    const { result, log } = await reshard(api.tenantId, 1);
+    expect(result).toMatchObject({ before: 1, after: 1, added: [], cleaned: 0 });
+    expect(log.join("\n")).toMatch(/open again/);
+    await api.set("cust-1", { sms: "accepted" });
+  });
 });
