@@ -40,7 +40,13 @@ export interface Bench {
   workerVars: Record<string, string>;
   /** Runs `use` against `wrangler dev` serving `script` on `persistTo`, then stops it. */
   serve<T>(
-    options: { script: string; persistTo?: string; vars?: Record<string, string> },
+    options: {
+      script: string;
+      persistTo?: string;
+      vars?: Record<string, string>;
+      /** Another wrangler config (the sharded layout's, shards.ts); API_CONFIG by default. */
+      config?: string;
+    },
     use: (server: BenchServer) => Promise<T>,
   ): Promise<T>;
   /**
@@ -49,7 +55,7 @@ export interface Bench {
    */
   query<T>(
     use: (db: SqlDatabase) => Promise<T>,
-    where?: { binding?: string; persistTo?: string },
+    where?: { binding?: string; persistTo?: string; config?: string },
   ): Promise<T>;
   /** Stops what runs and deletes the directory (unless --keep). */
   cleanup(): Promise<void>;
@@ -73,7 +79,7 @@ export function createBench(opts: BenchOptions): Bench {
     async serve(options, use) {
       const vars = { ...bench.workerVars, ...options.vars };
       const dev = await startWranglerDev({
-        config: API_CONFIG,
+        config: options.config ?? API_CONFIG,
         persistTo: options.persistTo ?? bench.persistTo,
         script: options.script,
         // The bundle is a snapshot: `wrangler dev` would reload on every edit of the sources.
@@ -97,7 +103,7 @@ export function createBench(opts: BenchOptions): Bench {
     },
     async query(use, where = {}) {
       const db = await openLocalD1({
-        config: API_CONFIG,
+        config: where.config ?? API_CONFIG,
         binding: where.binding,
         persistTo: where.persistTo ?? bench.persistTo,
       });

@@ -14,14 +14,21 @@ import { type ProvisionedSecrets, provisionTenant } from "@lapse/api/provision";
 import { localD1File } from "@lapse/dev/d1";
 import { applyMigrations } from "@lapse/dev/wrangler";
 import { API_CONFIG, type Bench, fmt, MS_PER_DAY } from "./bench.ts";
-import { proof, readCatalogue, type SeedFigures, seed, seedConsents } from "./seed.ts";
+import {
+  proof,
+  readCatalogue,
+  type SeedConsent,
+  type SeedFigures,
+  seed,
+  seedConsents,
+} from "./seed.ts";
 
 export { GAP_DAYS, profileId } from "./seed.ts";
 
 /** The acceptance entries' actor, as an import by a key would name it. */
-const SEED_ACTOR = "key_bench";
+export const SEED_ACTOR = "key_bench";
 /** The checkpoint origin prefix the bench's Worker is given (PROOF_ORIGIN). */
-const PROOF_ORIGIN = "bench.lapse.example";
+export const PROOF_ORIGIN = "bench.lapse.example";
 
 /** The bench's proof keys, given to every Worker it serves (never a deployed key). */
 export interface ProofVars {
@@ -44,6 +51,8 @@ export interface Dataset {
   consentIds: Record<string, string>;
   /** consent.num by key. */
   consentNums: Record<string, number>;
+  /** The consents as stored on the control plane (num, key, version, expiry days). */
+  consents: SeedConsent[];
   /** States generated as due at T (counted as they were written). */
   expectedDue: number;
   /** The Worker's proof secrets and the verifier key of the signing key. */
@@ -66,20 +75,38 @@ export interface LoadFigures {
 /** Keys spread the load: the local rate limiter allows 1,200 calls a minute per key. */
 export const CALLS_PER_KEY = 1000;
 
+/** Where a layout's local D1s are: its wrangler config and its `--persist-to`. */
+export interface Layout {
+  config: string;
+  persistTo: string;
+}
+
+/** One of the tenant's slots and the data shard (binding) the placement put it on. */
+export interface Placed {
+  slot: number;
+  binding: string;
+}
+
 /**
- * The tenant, its placement, its consents and the extra keys, in one batch of bound statements
- * on the control plane.
+ * The tenant, its placement on `shards` data shards, its consents and the extra keys, in one
+ * batch of bound statements on the control plane of `layout` (the bench's own by default).
  */
-async function provision(
+export async function provision(
   bench: Bench,
   activatedAt: number,
-): Promise<Pick<Dataset, "secrets" | "eventKeys" | "publishableKeys" | "consentIds" | "shard">> {
+  options: { layout?: Layout; shards?: number } = {},
+): Promise<
+  Pick<Dataset, "secrets" | "eventKeys" | "publishableKeys" | "consentIds"> & {
+    placement: Placed[];
+  }
+> {
   const { opts } = bench;
   const { statements, secrets } = await provisionTenant({
     name: "Bench brand",
     now: activatedAt,
     corsOrigins: [],
     consents: seedConsents(opts.consents),
+    shards: options.shards ?? 1,
   });
   const secretKeys = Math.ceil((opts.ingestBatches * 2 + 50) / CALLS_PER_KEY) + 1;
   const publishableKeys = Math.ceil((opts.readSeconds * 6000 + 1000) / CALLS_PER_KEY) + 1;
@@ -99,7 +126,7 @@ async function provision(
       hash: key.hash,
     });
   }
-  const { consents, shard } = await bench.query(async (db) => {
+  const { consents, placement } = await bench.query(async (db) => {
     await db.batch([
       ...statements,
       {
@@ -110,29 +137,29 @@ async function provision(
         params: [secrets.tenantId, activatedAt, JSON.stringify(keyRows)],
       },
     ]);
-    const placed = await db.all<{ binding: string }>({
-      sql: `SELECT s.binding FROM tenant_shard AS ts JOIN shard AS s ON s.num = ts.shard
-        WHERE ts.tenant_id = ?1`,
-      params: [secrets.tenantId],
-    });
-    // The seed writes one data shard: the tenant must span exactly one.
-    if (placed.length !== 1 || !placed[0]) {
-      throw new Error(`The bench's tenant was placed on ${placed.length} data shards, not 1.`);
-    }
     return {
       consents: await db.all<{ id: string; key: string }>({
         sql: "SELECT id, key FROM consent WHERE tenant_id = ?1",
         params: [secrets.tenantId],
       }),
-      shard: placed[0].binding,
+      placement: await db.all<Placed>({
+        sql: `SELECT ts.slot, s.binding FROM tenant_shard AS ts JOIN shard AS s ON s.num = ts.shard
+          WHERE ts.tenant_id = ?1 ORDER BY ts.slot`,
+        params: [secrets.tenantId],
+      }),
     };
-  });
+  }, options.layout);
+  if (placement.length !== (options.shards ?? 1)) {
+    throw new Error(
+      `The bench's tenant was placed on ${placement.length} data shards, not ${options.shards ?? 1}.`,
+    );
+  }
   return {
     secrets,
     eventKeys,
     publishableKeys: readKeys,
     consentIds: Object.fromEntries(consents.map((c) => [c.key, c.id])),
-    shard,
+    placement,
   };
 }
 
@@ -159,7 +186,12 @@ export async function loadDataset(bench: Bench): Promise<{ dataset: Dataset; loa
   await applyMigrations({ config: API_CONFIG, persistTo });
   bench.log(`migrations applied (${fmt((performance.now() - t0) / 1000, 1)} s)`);
   // Activated long enough ago that every consent can have due states at T (R7).
-  const base = await provision(bench, (bench.runDay - 1500) * MS_PER_DAY);
+  const { placement, ...base } = await provision(bench, (bench.runDay - 1500) * MS_PER_DAY);
+  const [only] = placement;
+  if (!only) {
+    throw new Error("The bench's tenant was placed on no data shard.");
+  }
+  const shard = only.binding;
   const keys = await proofKeys();
 
   t0 = performance.now();
@@ -172,7 +204,7 @@ export async function loadDataset(bench: Bench): Promise<{ dataset: Dataset; loa
   }
   const tenantNum = catalogue.tenant;
   const consentNums = Object.fromEntries(catalogue.consents.map((c) => [c.key, c.num]));
-  const data = new DatabaseSync(localD1File(API_CONFIG, persistTo, base.shard));
+  const data = new DatabaseSync(localD1File(API_CONFIG, persistTo, shard));
   let figures: SeedFigures;
   try {
     figures = await seed(data, {
@@ -210,7 +242,7 @@ export async function loadDataset(bench: Bench): Promise<{ dataset: Dataset; loa
           JOIN status_code AS c ON c.code = s.status GROUP BY s.status`,
         params: [],
       }),
-    { binding: base.shard },
+    { binding: shard },
   );
   bench.log(
     `seeded ${counts.map((c) => `${fmt(c.n)} ${c.status}`).join(", ")} states, ${fmt(figures.entries)} log entries (${fmt(figures.historyLines)} acceptances) and ${fmt(figures.tiles)} tiles in ${fmt(seconds, 1)} s (rows ${fmt(figures.seconds.rows, 1)} s, hashing ${fmt(figures.seconds.hashing, 1)} s, tiles ${fmt(figures.seconds.tiles, 1)} s); ${fmt(figures.due)} due at T`,
@@ -218,8 +250,10 @@ export async function loadDataset(bench: Bench): Promise<{ dataset: Dataset; loa
   return {
     dataset: {
       ...base,
+      shard,
       tenantNum,
       consentNums,
+      consents: catalogue.consents,
       expectedDue: figures.due,
       ...keys,
     },

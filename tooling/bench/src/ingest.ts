@@ -5,7 +5,7 @@ import { type Dataset, profileId } from "./dataset.ts";
 import { type LoadRequest, type LoadResult, runLoad } from "./load.ts";
 
 /** Types that extend one or all four consents of the catalogue. */
-const EVENT_TYPES = ["email_clicked", "order_placed", "sms_clicked", "loyalty_page_visited"];
+export const EVENT_TYPES = ["email_clicked", "order_placed", "sms_clicked", "loyalty_page_visited"];
 
 /** `count` events.track calls; event n goes to profile `offset + n` with a type in turn. */
 export function eventBatches(

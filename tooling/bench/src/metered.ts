@@ -10,7 +10,7 @@ import { cron, type RunRecord, readRun } from "./night.ts";
 import type { Reader } from "./reads.ts";
 
 /** The metered entry's per-request D1 figures (header X-Bench-D1), added up over the answers. */
-function tallies(result: LoadResult): D1Tally {
+export function tallies(result: LoadResult): D1Tally {
   const total = newTally();
   for (const answer of result.answers) {
     addTally(total, JSON.parse(String(answer.headers["x-bench-d1"])) as D1Tally);
@@ -18,7 +18,8 @@ function tallies(result: LoadResult): D1Tally {
   return total;
 }
 
-async function lastScheduledTally(server: BenchServer): Promise<D1Tally> {
+/** The metered entry's D1 figures of the last scheduled invocation. */
+export async function lastScheduledTally(server: BenchServer): Promise<D1Tally> {
   return (await (await fetch(`${server.url}/__bench/last-scheduled`)).json()) as D1Tally;
 }
 

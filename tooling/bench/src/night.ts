@@ -19,16 +19,20 @@ export interface RunRecord {
   ms: number;
 }
 
-/** Reads the run recorded for `scheduledAt`; throws unless it succeeded. */
+/**
+ * Reads the run recorded for `scheduledAt` (in the layout `where` names: the bench's own by
+ * default); throws unless it succeeded. A consent of a tenant on S shards has S rows in
+ * expiry_run_consent, one per shard: `consents` counts consents, not rows.
+ */
 export async function readRun(
   bench: Bench,
   scheduledAt: number,
-  persistTo = bench.persistTo,
+  where: { persistTo?: string; config?: string } = {},
 ): Promise<RunRecord> {
   const [row] = await bench.query(
     (db) =>
       db.all<Omit<RunRecord, "ms">>({
-        sql: `SELECT r.id, r.status, r.started_at, r.finished_at, COUNT(c.consent_id) AS consents,
+        sql: `SELECT r.id, r.status, r.started_at, r.finished_at, COUNT(DISTINCT c.consent_id) AS consents,
            COALESCE(SUM(c.expired), 0) AS expired, COALESCE(SUM(c.chunks), 0) AS chunks,
            COALESCE(SUM(c.rows_read), 0) AS rows_read,
            COALESCE(SUM(c.rows_written), 0) AS rows_written
@@ -36,7 +40,7 @@ export async function readRun(
          WHERE r.scheduled_at = ?1 GROUP BY r.id ORDER BY r.started_at DESC LIMIT 1`,
         params: [scheduledAt],
       }),
-    { persistTo },
+    where,
   );
   if (!row) {
     throw new Error(`No expiry run recorded for T = ${scheduledAt}.`);
@@ -117,7 +121,7 @@ export async function measureChunkComparison(
     },
     (server) => withCpu(server, () => cron(server, bench.T)),
   );
-  const run = await readRun(bench, bench.T, comparePersist);
+  const run = await readRun(bench, bench.T, { persistTo: comparePersist });
   bench.log(
     `the night at T with chunks of ${fmt(chunkSize)}: ${fmt(run.expired)} expired in ${fmt(run.ms)} ms`,
   );

@@ -1,3 +1,4 @@
+import { shardCountProblem } from "@lapse/api/provision";
 import { defineCli, numberIn, wholeNumber } from "@lapse/dev/cli";
 
 /** The catalogue has four consents: a profile holds one state per consent, at most four. */
@@ -35,6 +36,13 @@ const cli = defineCli({
       type: "boolean",
       description:
         "no acceptance entries: the log holds the profile bindings only (one acceptance per state by default)",
+    },
+    shards: {
+      type: "string",
+      placeholder: "N",
+      default: "1",
+      description:
+        "also run the same data on a tenant spanning N data shards (a power of two; the nights, per shard and in all, beside the 1-shard run); 1 skips it",
     },
     "chunk-size": {
       type: "string",
@@ -105,6 +113,8 @@ export interface BenchOptions {
   consents: number;
   due: number;
   history: boolean;
+  /** Data shards of the sharded layout's tenant (shards.ts); 1: no sharded layout. */
+  shards: number;
   /** Set only when --chunk-size is given: the runs then override the config's var. */
   chunkSizeFlag: number | undefined;
   chunkSize: number;
@@ -136,6 +146,11 @@ export function benchOptions(argv?: string[]): BenchOptions {
       `--states must be 1 to ${MAX_CONSENTS} times --profiles (one state per profile and consent)`,
     );
   }
+  const shards = whole("shards");
+  const problem = shardCountProblem(shards);
+  if (problem !== null) {
+    cli.fail(`--shards ${shards}: ${problem}`);
+  }
   const chunkSizeFlag = flags["chunk-size"] === undefined ? undefined : whole("chunk-size");
   const chunkSize = chunkSizeFlag ?? CONFIG_CHUNK_SIZE;
   return {
@@ -144,6 +159,7 @@ export function benchOptions(argv?: string[]): BenchOptions {
     consents,
     due: numberIn(cli, "due", flags.due, [0, 1]),
     history: !flags["no-history"],
+    shards,
     chunkSizeFlag,
     chunkSize,
     compareChunkSize:

@@ -5,6 +5,7 @@ import { availableParallelism, cpus, totalmem } from "node:os";
 import type { D1Tally } from "@lapse/api/bench";
 import { type Bench, type Cpu, fmt } from "./bench.ts";
 import type { Dataset, LoadFigures } from "./dataset.ts";
+import { type ExpiryCheck, exactlyOnce } from "./expiry-check.ts";
 import type { IngestFigures } from "./ingest.ts";
 import type { LimitFigures } from "./limit.ts";
 import type { LoadResult } from "./load.ts";
@@ -12,6 +13,8 @@ import type { NaiveFigures, RowFigures, RuntimeCosts } from "./metered.ts";
 import type { NightFigures, RunRecord } from "./night.ts";
 import type { RawFigures } from "./raw.ts";
 import type { ReadFigures } from "./reads.ts";
+import { printSharded, shardedJson } from "./report-shards.ts";
+import type { ShardedFigures } from "./shards.ts";
 import type { StorageFigures } from "./storage.ts";
 import type { VerifyFigures } from "./verify.ts";
 
@@ -21,6 +24,10 @@ export interface Results {
   limit: LimitFigures;
   raw: RawFigures;
   nights: NightFigures;
+  /** The 1-shard night at T lost and duplicated nothing (expiry-check.ts). */
+  check: ExpiryCheck;
+  /** The same data on a tenant spanning --shards data shards; null without --shards. */
+  sharded: ShardedFigures | null;
   storage: StorageFigures;
   verify: VerifyFigures;
   ingest: IngestFigures;
@@ -133,6 +140,12 @@ function tableRows(bench: Bench, r: Results): TableRow[] {
       `${fmt(h.nightToLimit, 2)}× (wide limit: ${fmt(h.nightToWideLimit, 2)}×)`,
       `≥ ${F.nightToLimit}×`,
       h.nightToLimit >= F.nightToLimit,
+    ],
+    [
+      "  exactly once: due / expired / expiry entries",
+      `${fmt(r.check.due)} / ${fmt(r.check.expired)} / ${fmt(r.check.entries)} (naming ${fmt(r.check.entryStates)} states; ${fmt(r.check.unmatched)} without exactly one, ${fmt(r.check.notDue)} not due, ${fmt(r.check.left)} left)`,
+      "one each",
+      exactlyOnce(r.check),
     ],
     [
       "  D1 rows read / expired state (metered)",
@@ -348,6 +361,9 @@ export function printReport(bench: Bench, r: Results): void {
     r.rows.readCalls,
     "/ call",
   );
+  if (r.sharded) {
+    printSharded(r, r.sharded);
+  }
 }
 
 /** Every figure as JSON, for `--json FILE`: the headline keys of issue 13 first. */
@@ -451,6 +467,8 @@ export function writeJson(file: string, bench: Bench, results: Results): void {
         proofCost: costs.proof,
         d1RoundTrip: costs.d1RoundTrip,
         peakMemoryKiB: results.peakMemoryKiB,
+        exactlyOnce: results.check,
+        shards: results.sharded ? shardedJson(results, results.sharded) : { count: 1 },
       },
       null,
       2,

@@ -9,8 +9,10 @@
 // time. `pnpm bench -- --help` lists the options.
 import { cpSync } from "node:fs";
 import path from "node:path";
-import { type Bench, createBench, fmt, METERED_WORKER } from "./bench.ts";
+import { localD1File } from "@lapse/dev/d1";
+import { API_CONFIG, type Bench, createBench, fmt, METERED_WORKER } from "./bench.ts";
 import { loadDataset } from "./dataset.ts";
+import { checkExpiry } from "./expiry-check.ts";
 import { measureIngest } from "./ingest.ts";
 import { measureLimit } from "./limit.ts";
 import { measureNaive, measureRows, measureRuntimeCosts } from "./metered.ts";
@@ -19,6 +21,7 @@ import { benchOptions } from "./options.ts";
 import { measureRawSqlite } from "./raw.ts";
 import { createReader, measureReads } from "./reads.ts";
 import { printReport, type Results, writeJson } from "./report.ts";
+import { loadSharded, measureSharded } from "./shards.ts";
 import { snapshotStorage, storageFigures } from "./storage.ts";
 import { measureVerify } from "./verify.ts";
 import { bundleWorker } from "./worker-bundle.ts";
@@ -56,11 +59,27 @@ async function run(bench: Bench): Promise<Results> {
     ...(await measureNights(bench, server, dataset)),
     peakMemoryKiB: server.peakMemoryKiB(),
   }));
-  // Storage after the night (its expiry entries sealed into tiles), and the log verified.
+  // Storage after the night (its expiry entries sealed into tiles), nothing lost or
+  // duplicated, and the log verified.
   const storage = storageFigures(opts.states, loaded, snapshotStorage(bench, dataset.shard));
   bench.log(
     `storage: ${fmt(storage.bytesPerState, 1)} B / state seeded, ${fmt(storage.bytesPerHistoryLine, 1)} B / line appended by the night (${fmt(storage.linesAppended)} lines)`,
   );
+  const check = checkExpiry(
+    localD1File(API_CONFIG, bench.persistTo, dataset.shard),
+    dataset.consents,
+    bench.runDay,
+    dataset.expectedDue,
+  );
+  // The same data on a tenant spanning --shards data shards, right after the 1-shard night.
+  const sharded =
+    opts.shards > 1
+      ? await measureSharded(bench, await loadSharded(bench, dataset, opts.shards), {
+          worker: workerBundle,
+          metered: meteredBundle,
+          ...(vars ? { vars } : {}),
+        })
+      : null;
   const verify = await measureVerify(bench, dataset, storage.afterNight.entries);
   const timed = await bench.serve(script, async (server) => {
     const ingest = await measureIngest(bench, server, dataset);
@@ -79,6 +98,8 @@ async function run(bench: Bench): Promise<Results> {
     limit,
     raw,
     nights,
+    check,
+    sharded,
     storage,
     verify,
     ...timed,

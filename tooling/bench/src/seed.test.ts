@@ -4,6 +4,7 @@
 // (recomputed from the columns, as a verifier would).
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
+import { slotOf } from "@lapse/api/bench";
 import { provisionTenant } from "@lapse/api/provision";
 import * as proof from "@lapse/proof";
 import { test } from "vitest";
@@ -12,6 +13,7 @@ import {
   dueThreshold,
   isDue,
   MS_PER_DAY,
+  profileId,
   readCatalogue,
   seed,
   seedConsents,
@@ -178,3 +180,54 @@ test("the seeded log is dense, opens and is sealed", async () => {
   db.close();
   control.close();
 });
+
+test("a tenant's profiles split by slot seed the same states, due ones included, once each", async () => {
+  const control = new DatabaseSync(":memory:");
+  applyMigrationFiles(control, "control");
+  const runDay = Math.floor(Date.now() / MS_PER_DAY);
+  const { statements } = await provisionTenant({
+    name: "Seed test",
+    now: (runDay - 1500) * MS_PER_DAY,
+    corsOrigins: [],
+    consents: seedConsents(4),
+  });
+  for (const s of statements) {
+    control.prepare(s.sql).run(...s.params);
+  }
+  const { tenant, tenantId, consents } = readCatalogue(control, 4);
+  const profiles = 200;
+  const spec = {
+    tenant,
+    consents,
+    profiles,
+    runDay,
+    due: 0.25,
+    history: true,
+    actor: "key_bench",
+    now: Date.now(),
+  };
+  const whole = await seed(applied(), spec);
+  const parts = [0, 1, 2, 3].map(() => applied());
+  const figures = await Promise.all(
+    parts.map((db, slot) =>
+      seed(db, { ...spec, keep: (i) => slotOf(tenantId, profileId(i), 4) === slot }),
+    ),
+  );
+  const sum = (key: "profiles" | "states" | "due") => figures.reduce((n, f) => n + f[key], 0);
+  assert.equal(sum("profiles"), profiles);
+  assert.equal(sum("states"), whole.states);
+  assert.equal(sum("due"), whole.due);
+  // Each slot's log is dense from 0 and names only that slot's profiles.
+  parts.forEach((db, slot) => {
+    const ids = db.prepare("SELECT external_id FROM profile").all() as { external_id: string }[];
+    assert.ok(ids.every((p) => slotOf(tenantId, p.external_id, 4) === slot));
+    const gap = db.prepare("SELECT max(idx) + 1 - count(*) AS n FROM entry").get() as { n: number };
+    assert.equal(gap.n, 0);
+  });
+});
+
+function applied(): DatabaseSync {
+  const db = new DatabaseSync(":memory:");
+  applyMigrationFiles(db, "data");
+  return db;
+}

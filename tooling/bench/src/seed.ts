@@ -226,9 +226,16 @@ export interface SeedSpec {
   slice?: number;
   /** Progress, once per slice. */
   log?: (line: string) => void;
+  /**
+   * Only the profiles (by number, 0 … profiles - 1) this returns true for: those of one slot
+   * of a tenant on several shards (shards.ts). Every profile when absent. A state's number g
+   * (what decides whether it is due) stays the one it has in the whole data set.
+   */
+  keep?: (profile: number) => boolean;
 }
 
 export interface SeedFigures {
+  /** Profiles written (those `keep` kept). */
   profiles: number;
   states: number;
   due: number;
@@ -300,6 +307,7 @@ export async function seed(db: DatabaseSync, spec: SeedSpec): Promise<SeedFigure
   const hasher = new LeafHasher();
   const t = { rows: 0, hashing: 0, tiles: 0 };
   let idx = 0;
+  let written = 0;
   let states = 0;
   let due = 0;
   let historyLines = 0;
@@ -311,7 +319,11 @@ export async function seed(db: DatabaseSync, spec: SeedSpec): Promise<SeedFigure
     db.exec("BEGIN");
     try {
       for (let i = from; i < to; i++) {
-        const pk = firstProfile + i;
+        if (spec.keep && !spec.keep(i)) {
+          continue;
+        }
+        const pk = firstProfile + written;
+        written++;
         const externalId = profileId(i);
         const salt = randomBytes(32);
         let t0 = performance.now();
@@ -367,7 +379,7 @@ export async function seed(db: DatabaseSync, spec: SeedSpec): Promise<SeedFigure
       throw error;
     }
     spec.log?.(
-      `  seeded ${to.toLocaleString("en-US")} profiles, ${idx.toLocaleString("en-US")} entries`,
+      `  seeded ${written.toLocaleString("en-US")} profiles, ${idx.toLocaleString("en-US")} entries`,
     );
   }
   const t0 = performance.now();
@@ -383,7 +395,7 @@ export async function seed(db: DatabaseSync, spec: SeedSpec): Promise<SeedFigure
   ).n;
   const ms = (x: number) => x / 1000;
   return {
-    profiles,
+    profiles: written,
     states,
     due,
     entries: idx,

@@ -32,9 +32,11 @@ export interface StorageSnapshot {
 export function snapshotStorage(
   bench: Bench,
   shard: string,
-  persistTo = bench.persistTo,
+  layout: { config?: string; persistTo?: string } = {},
 ): StorageSnapshot {
-  const sqlite = new DatabaseSync(localD1File(API_CONFIG, persistTo, shard));
+  const sqlite = new DatabaseSync(
+    localD1File(layout.config ?? API_CONFIG, layout.persistTo ?? bench.persistTo, shard),
+  );
   try {
     const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n;
     return {
