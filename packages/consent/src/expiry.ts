@@ -1,6 +1,6 @@
 import type { Consent, ConsentState, ExpiryPolicy, HistoryEntry } from "./schemas.ts";
 import { historyEntry } from "./status.ts";
-import { type Day, dayOf, type Instant, maxDay } from "./time.ts";
+import { type Day, dayOf, type Instant, maxDay, startOfDay } from "./time.ts";
 
 /** The UTC day of the policy's last activation, or null if never activated. */
 export function activationDay(policy: ExpiryPolicy): Day | null {
@@ -53,19 +53,65 @@ export function dueThroughDay(policy: ExpiryPolicy, runDay: Day): Day {
   return runDay - policy.days;
 }
 
-/** The lapse of a due state (R10, R11): `unknown`, with `expiredAt` kept. */
+/**
+ * The instant an accepted state lapses: the start (00:00 UTC) of its lapse day. From then on
+ * the consent is not valid, whether or not the nightly run has recorded it (R10).
+ */
+export function lapsesAt(state: ConsentState, policy: ExpiryPolicy | null): Instant | null {
+  const on = expiresOn(state, policy);
+  return on === null ? null : startOfDay(on);
+}
+
+/**
+ * R10 read-time truth: the state as the nightly run would leave it if it ran at `now`. A state
+ * past its lapse day reads `unknown`, expired at the start of that day, with `lapsed` true
+ * until the run (or a write) records it; any other state is returned as it is.
+ */
+export function stateAt(
+  state: ConsentState,
+  policy: ExpiryPolicy | null,
+  now: Instant,
+): { state: ConsentState; lapsed: boolean } {
+  const at = lapsesAt(state, policy);
+  if (at === null || at > now) {
+    return { state, lapsed: false };
+  }
+  return {
+    state: { ...state, status: "unknown", statusChangedAt: at, expiredAt: at },
+    lapsed: true,
+  };
+}
+
+/**
+ * R10 at `now`: an accepted state has lapsed when its last activity is on or before this day
+ * (or absent); null when no state of the policy can have lapsed yet (or it is off). What a
+ * blind write (an extension by event) checks so that it never revives a lapsed consent.
+ */
+export function lapsedThroughDay(policy: ExpiryPolicy | null, now: Instant): Day | null {
+  const first = policy === null ? null : firstPossibleDueDay(policy);
+  return policy === null || first === null || first > dayOf(now)
+    ? null
+    : dueThroughDay(policy, dayOf(now));
+}
+
+/**
+ * The lapse of a due state (R10, R11): `unknown`, with `expiredAt` kept. It lapsed at the start
+ * of its lapse day (`lapsesAt`), however late the run that records it; `runAt` is used only for
+ * a state with no lapse day under the consent's policy.
+ */
 export function expire(
   state: ConsentState,
   consent: Consent,
   context: { profileId: string; runAt: Instant; now: Instant },
 ): { next: ConsentState; history: HistoryEntry } {
+  const at = lapsesAt(state, consent.expiry) ?? context.runAt;
   return {
-    next: { ...state, status: "unknown", statusChangedAt: context.runAt, expiredAt: context.runAt },
+    next: { ...state, status: "unknown", statusChangedAt: at, expiredAt: at },
     history: historyEntry(consent, state.status, "unknown", {
       profileId: context.profileId,
       reason: "expired",
       actor: "cron",
-      occurredAt: context.runAt,
+      occurredAt: at,
       now: context.now,
     }),
   };

@@ -13,6 +13,8 @@ import {
   forecast,
   HistoryEntry,
   isDue,
+  lapsedThroughDay,
+  stateAt,
 } from "../src/index.ts";
 import { acceptedState, activePolicy, at, day, optIn, policy, state } from "./fixtures.ts";
 
@@ -127,19 +129,21 @@ describe("R10: the nightly run", () => {
     expect(isDue(s, active, day("2100-01-01"))).toBe(false);
   });
 
-  it("R10: expire() sets unknown, keeps expiredAt and last activity, and writes an `expired` entry by cron", () => {
+  it("R10: expire() sets unknown at the start of the lapse day, keeps last activity, and writes an `expired` entry by cron", () => {
     const consent = optIn({ version: 4, expiry: active });
     const s = acceptedState("newsletter", JAN_10, { lastActivitySource: "email_clicked" });
+    // A late run (MAR_1, long after the lapse day JAN_10 + 30) records the lapse when it happened.
     const runAt = at(MAR_1, 2 * 3_600_000);
     const now = runAt + 12_345;
+    const lapsed = at(JAN_10 + 30);
     const { next, history } = expire(s, consent, { profileId: "cust_3", runAt, now });
     expect(next).toEqual({
       consent: "newsletter",
       status: "unknown",
-      statusChangedAt: runAt,
+      statusChangedAt: lapsed,
       lastActivityDay: JAN_10,
       lastActivitySource: "email_clicked",
-      expiredAt: runAt,
+      expiredAt: lapsed,
     });
     expect(history).toEqual({
       profileId: "cust_3",
@@ -149,10 +153,63 @@ describe("R10: the nightly run", () => {
       to: "unknown",
       reason: "expired",
       actor: "cron",
-      occurredAt: runAt,
+      occurredAt: lapsed,
       recordedAt: now,
     });
     expect(HistoryEntry.safeParse(history).success).toBe(true);
+  });
+
+  it.each([
+    { name: "the last valid day, 23:59", when: at(JAN_10 + 29, 86_399_999), lapsed: false },
+    { name: "00:00 of the lapse day", when: at(JAN_10 + 30), lapsed: true },
+    { name: "long after", when: at(MAR_1), lapsed: true },
+  ])("R10: read-time truth on $name", ({ when, lapsed }) => {
+    const s = acceptedState("newsletter", JAN_10);
+    const read = stateAt(s, active, when);
+    expect(read.lapsed).toBe(lapsed);
+    expect(read.state).toEqual(
+      lapsed
+        ? { ...s, status: "unknown", statusChangedAt: at(JAN_10 + 30), expiredAt: at(JAN_10 + 30) }
+        : s,
+    );
+    // The run of that day leaves exactly what the read reported.
+    if (lapsed) {
+      expect(
+        expire(s, optIn({ expiry: active }), { profileId: "p", runAt: when, now: when }).next,
+      ).toEqual(read.state);
+    }
+  });
+
+  it("R10: lapsedThroughDay agrees with stateAt for every last activity", () => {
+    for (const when of [at(JAN_10 + 10), at(JAN_10 + 30), at(MAR_1), at(MAR_1, 86_399_999)]) {
+      const through = lapsedThroughDay(active, when);
+      for (const last of [
+        null,
+        JAN_10 - 5,
+        JAN_10,
+        JAN_10 + 1,
+        MAR_1 - 31,
+        MAR_1 - 30,
+        MAR_1 - 29,
+      ]) {
+        const s = acceptedState("newsletter", JAN_10, { lastActivityDay: last });
+        const lapsedByDay = through !== null && (last === null || last <= through);
+        expect(lapsedByDay).toBe(stateAt(s, active, when).lapsed);
+      }
+    }
+    expect(lapsedThroughDay({ ...active, enabled: false }, at(MAR_1))).toBeNull();
+    expect(lapsedThroughDay(null, at(MAR_1))).toBeNull();
+  });
+
+  it("R9/R10: a state under a disabled or absent policy, refused or unknown, reads as stored", () => {
+    const s = acceptedState("newsletter", JAN_10);
+    expect(stateAt(s, { ...active, enabled: false }, at(MAR_1))).toEqual({
+      state: s,
+      lapsed: false,
+    });
+    expect(stateAt(s, null, at(MAR_1))).toEqual({ state: s, lapsed: false });
+    const refused = { ...s, status: "refused" as const };
+    expect(stateAt(refused, active, at(MAR_1))).toEqual({ state: refused, lapsed: false });
   });
 
   it("R10: a run is idempotent: an expired state is not due again at the same run day", () => {

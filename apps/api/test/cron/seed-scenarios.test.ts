@@ -11,7 +11,7 @@ import { stateRows, unchanged } from "../support/db.ts";
 import { DEMO_CONSENTS } from "../support/factories.ts";
 import { expectError } from "../support/http.ts";
 import { retireTenants, type TenantApi, tenantAt } from "../support/tenant-api.ts";
-import { at, Clock, DAY_MS, day, dayName, iso, nightOf } from "../support/time.ts";
+import { at, Clock, DAY_MS, day, dayName, iso } from "../support/time.ts";
 
 afterEach(retireTenants);
 
@@ -223,7 +223,8 @@ describe("seed: « Lorsque vous activez l'expiration … » — profiles already
       "accepted",
     ]);
     expect(await api.runFigures(due, "newsletter")).toMatchObject({ expired: 2 });
-    expect((await api.profile("p-2027")).newsletter?.expiredAt).toBe(iso(nightOf(B + 365)));
+    // It lapsed at the start of its lapse day, which the run records (R10).
+    expect((await api.profile("p-2027")).newsletter?.expiredAt).toBe(iso(at(B + 365, "00:00")));
   });
 });
 
@@ -403,8 +404,8 @@ describe("seed: « On passe en statut inconnu … les bases légales »", () => 
     await nightlyRun(lapse);
     expect((await api.profile("p-customer")).order).toMatchObject({
       status: "unknown",
-      statusChangedAt: iso(nightOf(lapse)),
-      expiredAt: iso(nightOf(lapse)),
+      statusChangedAt: iso(at(lapse, "00:00")),
+      expiredAt: iso(at(lapse, "00:00")),
       expiresOn: null,
     });
     // R11: "expired" stays distinguishable from "never asked".
@@ -417,7 +418,7 @@ describe("seed: « On passe en statut inconnu … les bases légales »", () => 
       from: "accepted",
       to: "unknown",
       reason: "expired",
-      occurredAt: iso(nightOf(lapse)),
+      occurredAt: iso(at(lapse, "00:00")),
     });
 
     // A month later the customer orders again: back in the legal basis.

@@ -200,6 +200,7 @@ describe("resumable and idempotent (R10)", () => {
       consentKey: "newsletter",
       consentVersion: 1,
       days: 30,
+      activationDay: A,
       scheduledAt: T,
     };
     // The dead run held both leases and wrote k = 2 chunks, then vanished without releasing.

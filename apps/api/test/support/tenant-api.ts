@@ -21,6 +21,7 @@ export interface ProfileConsentView {
   lastActivityOn: string | null;
   expiresOn: string | null;
   expiredAt: string | null;
+  lapsed: boolean;
 }
 
 export interface HistoryItem {

@@ -79,7 +79,7 @@ describe("admin.changes.list, the change feed", () => {
         consentVersion: 1,
         from: "accepted",
         to: "unknown",
-        occurredAt: iso(nightOf(A + 30)),
+        occurredAt: iso(at(A + 30, "00:00")),
       });
     }
 

@@ -51,8 +51,10 @@ describe("admin.runs", () => {
       perConsent: [expect.objectContaining({ consent: "newsletter", expired: 2 })],
     });
     expect(await a.statuses(["a1", "a2"], "newsletter")).toEqual(["unknown", "unknown"]);
-    // The other brand's customers are left to their own nights.
-    expect(await b.statuses(["b1"], "newsletter")).toEqual(["accepted"]);
+    // The other brand's customers are left to their own nights: their lapse is true at read
+    // time (R10) and not recorded yet.
+    expect((await b.profile("b1")).newsletter).toMatchObject({ status: "unknown", lapsed: true });
+    expect((await a.profile("a1")).newsletter).toMatchObject({ status: "unknown", lapsed: false });
     expect(await a.ok<RunView>("query", "admin.runs.get", { id: run.id })).toEqual(run);
   });
 
@@ -65,7 +67,7 @@ describe("admin.runs", () => {
       asOf: iso(nightOf(A + 30)),
     });
     expect(run).toMatchObject({ scheduledAt: iso(nightOf(A + 30)), expired: 1 });
-    expect((await a.profile("a1")).newsletter?.expiredAt).toBe(iso(nightOf(A + 30)));
+    expect((await a.profile("a1")).newsletter?.expiredAt).toBe(iso(at(A + 30, "00:00")));
   });
 
   it("R10: admin.runs.trigger with asOf in the future is refused with 400 and changes nothing", async () => {

@@ -223,6 +223,7 @@ export const en = {
     colLastActivity: "Last activity",
     colValidUntil: "Valid until",
     colLapsedOn: "Lapsed on",
+    lapsedPending: "lapsed; the nightly run records it",
     never: "—",
     noLapse: "does not lapse",
     trailTitle: "Proof trail",

@@ -225,6 +225,7 @@ export const fr: Dictionary = {
     colLastActivity: "Dernière activité",
     colValidUntil: "Valable jusqu'au",
     colLapsedOn: "Expiré le",
+    lapsedPending: "expiré ; le traitement de nuit l’enregistre",
     never: "—",
     noLapse: "n'expire pas",
     trailTitle: "Preuve (historique)",

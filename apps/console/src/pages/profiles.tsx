@@ -135,7 +135,12 @@ function ProofView({ proof, onErased }: { proof: Proof; onErased(): void }) {
                   t.profiles.never
                 )}
               </td>
-              <td>{state.expiredAt ? instant(state.expiredAt) : t.profiles.never}</td>
+              <td>
+                {state.expiredAt ? instant(state.expiredAt) : t.profiles.never}
+                {state.lapsed ? (
+                  <span className="muted small lapsed-pending"> ({t.profiles.lapsedPending})</span>
+                ) : null}
+              </td>
             </tr>
           )}
         </DataTable>

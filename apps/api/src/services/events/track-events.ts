@@ -7,6 +7,7 @@ import {
   effectiveExtendOn,
   InstantText,
   isEventTooFarAhead,
+  lapsedThroughDay,
   MAX_EVENTS_PER_CALL,
   ProfileId,
 } from "@lapse/consent";
@@ -15,6 +16,7 @@ import { loadConsents, type StoredConsent } from "../consents/load.ts";
 import type { ServiceCall, ServiceContext } from "../context.ts";
 import { ServiceError } from "../errors.ts";
 import type { HistoryWrite } from "../history/append.ts";
+import { recordPendingLapses } from "../profiles/lapses.ts";
 import { type ExtensionWrite, loadStatesOfPairs, type StateWrite } from "../profiles/states.ts";
 import { writeChanges } from "../profiles/write-changes.ts";
 
@@ -62,17 +64,18 @@ async function write(
   events: readonly ConsentEvent[],
 ): Promise<TrackEventsResult> {
   const consents = await loadConsents(ctx);
-  const extensions = foldExtensions(consents, events);
-  const { entered, history } = await decideEntries(ctx, consents, events);
+  const extensions = foldExtensions(consents, events, ctx.now);
+  const { writes, history, entered } = await decideEntries(ctx, consents, events);
 
-  const { extended } = await writeChanges(ctx, { states: entered, history, extensions });
-  return { events: events.length, extended, entered: entered.length };
+  const { extended } = await writeChanges(ctx, { states: writes, history, extensions });
+  return { events: events.length, extended, entered };
 }
 
 /** For each (profile, consent) the largest day among the events that extend it (R5). */
 function foldExtensions(
   consents: readonly StoredConsent[],
   events: readonly ConsentEvent[],
+  now: number,
 ): ExtensionWrite[] {
   const extendersByType = new Map<EventType, StoredConsent[]>();
   for (const stored of consents) {
@@ -92,6 +95,7 @@ function foldExtensions(
           consent: stored.num,
           lastActivityDay: day,
           source: event.type,
+          lapsedThroughDay: lapsedThroughDay(stored.consent.expiry, now),
         });
       }
     }
@@ -104,7 +108,7 @@ async function decideEntries(
   ctx: ServiceContext,
   consents: readonly StoredConsent[],
   events: readonly ConsentEvent[],
-): Promise<{ entered: StateWrite[]; history: HistoryWrite[] }> {
+): Promise<{ writes: StateWrite[]; history: HistoryWrite[]; entered: number }> {
   const entering = consents.filter(
     (c) => c.consent.kind === "legal_basis" && c.consent.entryEvents.length > 0,
   );
@@ -117,10 +121,11 @@ async function decideEntries(
       ]);
     }
   }
-  const entered: StateWrite[] = [];
+  const writes: StateWrite[] = [];
   const history: HistoryWrite[] = [];
+  let entered = 0;
   if (eventsByProfile.size === 0) {
-    return { entered, history };
+    return { writes, history, entered };
   }
 
   const pairs = [...eventsByProfile.keys()].flatMap((profileId) =>
@@ -129,7 +134,14 @@ async function decideEntries(
   const statesByProfile = await loadStatesOfPairs(ctx, pairs, consents);
   const numByKey = new Map(entering.map((c) => [c.consent.key, c.num]));
   for (const [profileId, profileEvents] of eventsByProfile) {
-    const before = statesByProfile.get(profileId) ?? new Map<string, ConsentState>();
+    // R10: a lapse not recorded yet is recorded first; an entry event then brings it back.
+    const pending = recordPendingLapses(
+      entering,
+      statesByProfile.get(profileId) ?? new Map<string, ConsentState>(),
+      profileId,
+      ctx.now,
+    );
+    const before = pending.states;
     // In time order, the earliest entry event after the last status change is the entry.
     const ordered = [...profileEvents].sort((a, b) => a.occurredAt - b.occurredAt);
     const after = applyEvents(
@@ -138,15 +150,20 @@ async function decideEntries(
       ordered,
       { actor: ctx.actor, now: ctx.now },
     );
-    for (const entry of after.history) {
+    const written = new Set<string>();
+    for (const entry of [...pending.history, ...after.history]) {
       const consent = numByKey.get(entry.consent);
       const state = after.states.get(entry.consent);
       if (consent === undefined || !state) {
         continue;
       }
-      entered.push({ profileId, consent, state });
+      if (!written.has(entry.consent)) {
+        written.add(entry.consent);
+        writes.push({ profileId, consent, state });
+      }
       history.push({ consent, entry });
     }
+    entered += after.history.length;
   }
-  return { entered, history };
+  return { writes, history, entered };
 }

@@ -1,3 +1,4 @@
+import { dayOf } from "@lapse/consent";
 import { and, eq } from "drizzle-orm";
 import { withD1Retry } from "../../db/retry.ts";
 import { consent, tenant } from "../../db/schema.ts";
@@ -51,6 +52,7 @@ export async function consumeExpiryMessage(
       consentKey: row.key,
       consentVersion: row.version,
       days,
+      activationDay: dayOf(row.expiryActivatedAt ?? 0),
     },
     { deadline: options.deadline },
   );

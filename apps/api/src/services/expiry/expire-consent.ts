@@ -18,6 +18,8 @@ export interface ConsentWork {
   consentKey: string;
   consentVersion: number;
   days: number;
+  /** The UTC day of the policy's last activation: no clock starts before it (R7). */
+  activationDay: number;
   /** T: the cron's scheduledTime (R10), never the wall clock. */
   scheduledAt: number;
 }
@@ -113,9 +115,11 @@ export async function expireChunk(rc: RunContext, work: ConsentWork): Promise<Ch
             .prepare(
               `INSERT INTO entry (tenant, idx, kind, profile, consent, version, from_status,
                  to_status, reason, actor, occurred_at, recorded_at)
-               SELECT ?6, ?7 + 1 + j.key, 1, j.value, ?4, ?8, 1, 0, 4,
-                 (SELECT id FROM actor WHERE tenant = ?6 AND name = ?9), ?10, ?3
-               FROM (SELECT json_group_array(profile) AS due FROM (SELECT profile FROM state
+               SELECT ?6, ?7 + 1 + j.key, 1, j.value ->> '$[0]', ?4, ?8, 1, 0, 4,
+                 (SELECT id FROM actor WHERE tenant = ?6 AND name = ?9),
+                 (max(j.value ->> '$[1]', ?10) + ?12) * 86400000, ?3
+               FROM (SELECT json_group_array(json_array(profile, activity_day)) AS due FROM
+                   (SELECT profile, activity_day FROM state
                    WHERE consent = ?4 AND status = 1 AND activity_day <= ?5
                    ORDER BY activity_day, profile LIMIT ?11)) AS d,
                  json_each(d.due) AS j
@@ -129,18 +133,22 @@ export async function expireChunk(rc: RunContext, work: ConsentWork): Promise<Ch
               top,
               work.consentVersion,
               actor,
-              work.scheduledAt,
+              work.activationDay,
               rc.chunkSize,
+              work.days,
             ),
-          // The flips of exactly the states those entries name; T (?5) is their change time.
+          // The flips of exactly the states those entries name, at the instant each entry says
+          // it lapsed: the start of its lapse day, max(last activity, activation) + days (R10),
+          // however late the run; the read before the run reported the same (stateAt).
           db
             .prepare(
-              `UPDATE state SET status = 0, changed_at = ?5, expired_at = ?5
-               FROM (SELECT profile FROM entry WHERE tenant = ?1 AND idx > ?2 AND consent = ?3
-                 AND reason = 4 AND actor = (SELECT id FROM actor WHERE tenant = ?1 AND name = ?4)) AS e
+              `UPDATE state SET status = 0, changed_at = e.at, expired_at = e.at
+               FROM (SELECT profile, occurred_at AS at FROM entry WHERE tenant = ?1 AND idx > ?2
+                 AND consent = ?3 AND reason = 4
+                 AND actor = (SELECT id FROM actor WHERE tenant = ?1 AND name = ?4)) AS e
                WHERE state.profile = e.profile AND state.consent = ?3 AND state.status = 1`,
             )
-            .bind(work.tenantNum, top, work.consentNum, actor, work.scheduledAt),
+            .bind(work.tenantNum, top, work.consentNum, actor),
         ]),
       );
     } catch (error) {

@@ -228,6 +228,7 @@ async function dueConsents(
         key: consent.key,
         version: consent.version,
         days: consent.expiryDays,
+        activatedAt: consent.expiryActivatedAt,
         shard: shard.binding,
       })
       .from(consent)
@@ -258,6 +259,7 @@ async function dueConsents(
     consentKey: row.key,
     consentVersion: row.version,
     days: row.days ?? 0,
+    activationDay: dayOf(row.activatedAt ?? 0),
     scheduledAt: request.scheduledAt,
   }));
 }

@@ -13,5 +13,5 @@ export type GetProfileInput = z.infer<typeof GetProfileInput>;
 /** Every live consent with this profile's status (R1: no state row reads as `unknown`). */
 export async function getProfile({ ctx, input }: ServiceCall<GetProfileInput>) {
   const { consents, states } = await loadProfile(ctx, input.profileId);
-  return profileView(input.profileId, consents, states);
+  return profileView(input.profileId, consents, states, ctx.now);
 }

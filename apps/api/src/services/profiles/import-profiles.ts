@@ -14,6 +14,7 @@ import type { ServiceCall, ServiceContext } from "../context.ts";
 import { type ItemIssue, ServiceError } from "../errors.ts";
 import type { HistoryWrite } from "../history/append.ts";
 import { erasedProfileIds } from "./erase-profile.ts";
+import { recordPendingLapses } from "./lapses.ts";
 import { loadStatesOfPairs, type StateWrite } from "./states.ts";
 import { writeChanges } from "./write-changes.ts";
 
@@ -108,7 +109,18 @@ async function importItems(
     if (!stored) {
       return;
     }
-    const state: ConsentState | undefined = current.get(item.profileId)?.get(item.consent);
+    const stateAsStored = current.get(item.profileId)?.get(item.consent);
+    // R10: a lapse not recorded yet is recorded first.
+    const pending = recordPendingLapses(
+      [stored],
+      new Map(stateAsStored ? [[item.consent, stateAsStored]] : []),
+      item.profileId,
+      ctx.now,
+    );
+    const state: ConsentState | undefined = pending.states.get(item.consent);
+    for (const entry of pending.history) {
+      history.push({ consent: stored.num, entry });
+    }
     const decision = importState(state, item, stored.consent, { actor: ctx.actor, now: ctx.now });
     if (!decision.ok) {
       issues.push({
@@ -117,7 +129,7 @@ async function importItems(
       });
       return;
     }
-    if (decision.next !== state) {
+    if (decision.next !== stateAsStored) {
       writes.push({ profileId: item.profileId, consent: stored.num, state: decision.next });
     }
     if (decision.history) {

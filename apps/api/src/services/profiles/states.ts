@@ -218,6 +218,12 @@ export interface ExtensionWrite {
   consent: number;
   lastActivityDay: number;
   source: string;
+  /**
+   * R10: a state whose last activity is on or before this day has lapsed (lapsedThroughDay):
+   * the extension leaves it, so an event never revives a lapsed consent, however it is dated;
+   * the nightly run records the lapse. Absent: no state of the consent can have lapsed.
+   */
+  lapsedThroughDay?: number | null;
 }
 
 /**
@@ -232,6 +238,7 @@ export function extendStates(ctx: DataContext, extensions: readonly ExtensionWri
       c: e.consent,
       d: e.lastActivityDay,
       s: sourceCode(e.source as ConsentState["lastActivitySource"]),
+      l: e.lapsedThroughDay ?? null,
     })),
   );
   // An upsert over rows known to exist (the EXISTS filter) rather than UPDATE … FROM: SQLite
@@ -241,12 +248,13 @@ export function extendStates(ctx: DataContext, extensions: readonly ExtensionWri
     `INSERT INTO state (profile, consent, status, changed_at, activity_day, source)
     SELECT p.id, j.c, 1, 0, j.d, j.s
     FROM (SELECT value ->> '$.p' AS p, value ->> '$.c' AS c, value ->> '$.d' AS d,
-            value ->> '$.s' AS s
+            value ->> '$.s' AS s, value ->> '$.l' AS l
           FROM json_each(?2)) AS j
     CROSS JOIN profile AS p ON p.tenant = ?1 AND p.external_id = j.p
     WHERE EXISTS (SELECT 1 FROM state AS s
       WHERE s.profile = p.id AND s.consent = j.c AND s.status = 1
-        AND (s.activity_day IS NULL OR s.activity_day < j.d))
+        AND (s.activity_day IS NULL OR s.activity_day < j.d)
+        AND (j.l IS NULL OR s.activity_day > j.l))
     ON CONFLICT (profile, consent) DO UPDATE SET
       activity_day = excluded.activity_day,
       source = excluded.source

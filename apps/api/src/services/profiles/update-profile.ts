@@ -14,6 +14,7 @@ import { z } from "zod";
 import { resolveKeys } from "../consents/load.ts";
 import type { ServiceContext } from "../context.ts";
 import { ServiceError } from "../errors.ts";
+import { recordPendingLapses } from "./lapses.ts";
 import { type ExtensionWrite, loadProfile, type StateWrite } from "./states.ts";
 import { profileView } from "./view.ts";
 import { writeChanges } from "./write-changes.ts";
@@ -76,9 +77,11 @@ export async function updateProfile({
     occurredAt: ctx.now,
     now: ctx.now,
   };
-  let next: Map<string, ConsentState> = new Map(states);
-  const history: HistoryEntry[] = [];
-  const changed = new Set<string>();
+  // R10: lapses not recorded yet are recorded first, in the same batch.
+  const pending = recordPendingLapses(live, states, input.profileId, ctx.now);
+  let next: Map<string, ConsentState> = pending.states;
+  const history: HistoryEntry[] = [...pending.history];
+  const changed = new Set<string>(pending.lapsed);
   let acceptedAny = false;
   input.changes.forEach((change, i) => {
     const stored = byKey.get(change.consent);
@@ -139,5 +142,5 @@ export async function updateProfile({
     }),
     extensions,
   });
-  return profileView(input.profileId, consents, next);
+  return profileView(input.profileId, consents, next, ctx.now);
 }

@@ -105,7 +105,7 @@ async function consentWordings(ctx: ServiceContext, profileId: string, entries: 
           )
           .orderBy(asc(consentVersion.consentId), asc(consentVersion.version));
   return {
-    states: profileView(profileId, consents, states).consents,
+    states: profileView(profileId, consents, states, ctx.now).consents,
     consents: shown.map((c) => ({
       key: c.consent.key,
       kind: c.consent.kind,
