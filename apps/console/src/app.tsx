@@ -6,7 +6,7 @@ import {
   useQueryClient,
 } from "@tanstack/react-query";
 import { useRef } from "react";
-import { getSession, LapseError, type Session, signOut } from "./api.ts";
+import { getSession, LapseError, lapse, type Session, signOut } from "./api.ts";
 import { FlashProvider, FlashRegion, Loading, useFlash } from "./components/feedback.tsx";
 import { type Lang, useI18n } from "./i18n/index.tsx";
 import { ConsentPage } from "./pages/consent.tsx";
@@ -142,6 +142,37 @@ function TopBar({ session }: { session: Session | null }) {
   );
 }
 
+/** The nightly run's health, looked at again every five minutes. */
+const HEALTH_QUERY = {
+  queryKey: ["runs-health"] as const,
+  queryFn: () => lapse.admin.runs.health.query(),
+  refetchInterval: 5 * 60_000,
+};
+
+/** A warning under the top bar when a night is overdue or a consent's last run failed (R10). */
+function NightlyWarning() {
+  const { t, instant } = useI18n();
+  const health = useQuery(HEALTH_QUERY);
+  const data = health.data;
+  if (!data || (!data.overdue && data.failedConsents.length === 0)) {
+    return null;
+  }
+  const last = data.lastSucceededRun?.finishedAt;
+  return (
+    <div className="night-warning" role="status">
+      {data.overdue ? (
+        <p>{t.health.overdue(data.overdueAfterHours, last ? instant(last) : null)}</p>
+      ) : null}
+      {data.failedConsents.length > 0 ? (
+        <p>{t.health.failed(data.failedConsents.map((f) => f.consent))}</p>
+      ) : null}
+      <p>
+        <a href={href({ page: "runs" })}>{t.health.seeRuns}</a>
+      </p>
+    </div>
+  );
+}
+
 const SECTIONS = ["consents", "runs", "profiles", "keys"] as const;
 
 function sectionOf(route: Route): (typeof SECTIONS)[number] {
@@ -168,6 +199,7 @@ function Shell({ session }: { session: Session }) {
         {t.skipToContent}
       </button>
       <TopBar session={session} />
+      <NightlyWarning />
       <nav aria-label={t.nav.label} className="nav">
         <ul>
           {SECTIONS.map((section) => (

@@ -7,6 +7,7 @@ import { varsOf } from "../env.ts";
 import { errorEnvelope } from "../error-codes.ts";
 import { newId } from "../ids.ts";
 import { proofKeysOf } from "../services/proof/keys.ts";
+import { deploymentHealth } from "../services/runs/health.ts";
 import type { RateLimiter } from "../trpc/context.ts";
 import { consoleSessionRoutes } from "./console-session.ts";
 import { resolveCredentials } from "./credentials.ts";
@@ -120,7 +121,17 @@ export function createApp(options: AppOptions = {}) {
     ),
   );
 
-  app.get("/healthz", (c) => c.json({ ok: true }));
+  // `?deep=1`: also whether the nightly run keeps up (a missed night is a 503 for an uptime
+  // monitor); no tenant's data either way.
+  app.get("/healthz", async (c) => {
+    if (c.req.query("deep") === undefined) {
+      return c.json({ ok: true });
+    }
+    const nightly = await deploymentHealth(createDb(c.env.DB), now());
+    return c.json({ ok: !nightly.overdue, nightly }, nightly.overdue ? 503 : 200, {
+      "Cache-Control": "no-store",
+    });
+  });
 
   // The transparency log's verifier keys (R11, docs/proof.md), for anyone checking a proof
   // offline: the current key on the first line, then the keys of earlier signing keys.

@@ -566,6 +566,16 @@ describe("transient D1 errors are retried (R10)", () => {
         error: expect.stringMatching(/no such column/),
       }),
     ]);
+    // The tenant's health names the consent that failed in the latest run.
+    expect(await api.ok("query", "admin.runs.health")).toMatchObject({
+      failedConsents: [
+        {
+          consent: "newsletter",
+          runId: outcome.runId,
+          error: expect.stringMatching(/no such column/),
+        },
+      ],
+    });
     expect(await api.statuses(profiles, "newsletter")).toEqual([
       "accepted",
       "accepted",
@@ -574,6 +584,8 @@ describe("transient D1 errors are retried (R10)", () => {
     // The next night (or a retry of the same T) finishes the work.
     const retry = await fireCron(nightOf(A + 30));
     expect(await api.runFigures(retry as string, "newsletter")).toMatchObject({ expired: 3 });
+    // The later success clears the failure.
+    expect(await api.ok("query", "admin.runs.health")).toMatchObject({ failedConsents: [] });
   });
 });
 

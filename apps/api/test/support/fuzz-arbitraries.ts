@@ -160,6 +160,15 @@ export function validInputs(ids: TenantIds & { consents: string[] }) {
       { consent, horizonDays: fc.integer({ min: 1, max: 366 }) },
       { requiredKeys: ["consent"] },
     ),
+    "admin.expiry.upcoming": fc.record(
+      {
+        consent,
+        withinDays: fc.integer({ min: 1, max: 366 }),
+        limit: fc.integer({ min: 1, max: 500 }),
+        cursor: fc.oneof(fc.constant("W251bGxd"), fc.string({ maxLength: 40 })),
+      },
+      { requiredKeys: ["consent", "withinDays"] },
+    ),
     "admin.expiry.preview": fc.record(
       {
         consent,
@@ -176,6 +185,7 @@ export function validInputs(ids: TenantIds & { consents: string[] }) {
     "admin.runs.get": fc.record({
       id: fc.oneof(fc.constant(ids.runId), fc.stringMatching(/^run_[0-9a-z]{20}$/)),
     }),
+    "admin.runs.health": fc.constant(undefined),
     "admin.runs.trigger": fc.option(fc.record({ asOf: pastInstant }, { requiredKeys: [] }), {
       nil: undefined,
     }),

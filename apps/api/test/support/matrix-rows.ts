@@ -141,6 +141,12 @@ export const MATRIX_ROWS: Record<string, MatrixRow> = {
     crossTenant: 404,
     crossTenantSameKeys: 200,
   },
+  "admin.expiry.upcoming": {
+    type: "query",
+    input: (ids) => ({ consent: ids.consent, withinDays: 366 }),
+    crossTenant: 404,
+    crossTenantSameKeys: 200,
+  },
   "admin.expiry.preview": {
     type: "query",
     input: (ids) => ({ consent: ids.consent, days: 30, extendOn: [], horizonDays: 30 }),
@@ -159,6 +165,12 @@ export const MATRIX_ROWS: Record<string, MatrixRow> = {
     input: (ids) => ({ id: ids.runId }),
     crossTenant: 404,
     crossTenantSameKeys: 404,
+  },
+  "admin.runs.health": {
+    type: "query",
+    input: () => undefined,
+    crossTenant: 200,
+    crossTenantSameKeys: 200,
   },
   "admin.runs.trigger": {
     type: "mutation",

@@ -11,6 +11,22 @@ export const en = {
   skipToContent: "Skip to content",
   language: "Language",
   signedInAs: (tenant: string) => `Signed in to ${tenant}`,
+  upcoming: {
+    title: (days: number) => `About to lapse (next ${days} days)`,
+    intro:
+      "Customers whose consent lapses soon, soonest first: ask them to renew before it lapses.",
+    colCustomer: "Customer",
+    colLapsesOn: "Lapses on",
+    colLastActivity: "Last activity",
+    none: "No consent lapses in that time.",
+    more: "Show more",
+  },
+  health: {
+    overdue: (hours: number, last: string | null) =>
+      `No nightly run has succeeded in the last ${hours} hours (${last ? `last success: ${last}` : "none yet"}). Lapses still show at read time, but are not recorded.`,
+    failed: (consents: string[]) => `The last run failed for: ${consents.join(", ")}.`,
+    seeRuns: "See the runs",
+  },
   signOut: "Sign out",
   nav: {
     label: "Sections",

@@ -11,6 +11,22 @@ export const fr: Dictionary = {
   skipToContent: "Aller au contenu",
   language: "Langue",
   signedInAs: (tenant) => `Connecté à ${tenant}`,
+  upcoming: {
+    title: (days) => `Bientôt expirés (${days} prochains jours)`,
+    intro:
+      "Les clients dont le consentement expire bientôt, les plus proches d’abord : demandez-leur de le renouveler avant.",
+    colCustomer: "Client",
+    colLapsesOn: "Expire le",
+    colLastActivity: "Dernière activité",
+    none: "Aucun consentement n’expire dans ce délai.",
+    more: "Afficher plus",
+  },
+  health: {
+    overdue: (hours, last) =>
+      `Aucun traitement de nuit n’a réussi depuis ${hours} heures (${last ? `dernier succès : ${last}` : "aucun encore"}). Les expirations s’affichent à la lecture, mais ne sont pas enregistrées.`,
+    failed: (consents) => `Le dernier traitement a échoué pour : ${consents.join(", ")}.`,
+    seeRuns: "Voir les traitements",
+  },
   signOut: "Se déconnecter",
   nav: {
     label: "Rubriques",

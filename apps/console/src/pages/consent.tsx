@@ -12,6 +12,7 @@ import { href, navigate } from "../router.ts";
 import { ExpiryPanel } from "./consent/expiry-panel.tsx";
 import { ConsentDescriptionField, ConsentTitleField, EntryEventsField } from "./consent/fields.tsx";
 import { useConsentInvalidation } from "./consent/invalidation.ts";
+import { UpcomingLapses } from "./consent/upcoming.tsx";
 import { consentsQuery } from "./consents.tsx";
 
 export function ConsentPage({ consentKey }: { consentKey: string }) {
@@ -47,6 +48,7 @@ export function ConsentPage({ consentKey }: { consentKey: string }) {
       </p>
       {archived ? <p className="notice">{t.consent.archivedNote}</p> : null}
       {archived ? null : <ExpiryPanel consent={consent} />}
+      {!archived && consent.expiry?.enabled ? <UpcomingLapses consent={consent} /> : null}
       {consent.kind === "legal_basis" && !archived ? <EntryEvents consent={consent} /> : null}
       {archived ? null : <Texts consent={consent} />}
       {archived ? null : <Archive consent={consent} />}

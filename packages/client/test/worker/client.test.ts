@@ -172,6 +172,8 @@ describe("@lapse/client against the real Worker", () => {
       horizonDays: 31,
     });
     expect(preview.days).toHaveLength(31);
+    const upcoming = await admin.admin.expiry.upcoming.query({ consent: "sms", withinDays: 30 });
+    expect(upcoming).toEqual({ items: [], nextCursor: null });
     expect(
       (await admin.admin.expiry.deactivate.mutate({ consent: "sms" })).consent.expiry?.enabled,
     ).toBe(false);
@@ -198,6 +200,11 @@ describe("@lapse/client against the real Worker", () => {
     expect(run).toMatchObject({ status: "succeeded", trigger: "admin", perConsent: [] });
     expect((await admin.admin.runs.get.query({ id: run.id })).id).toBe(run.id);
     expect((await admin.admin.runs.list.query()).map((r) => r.id)).toContain(run.id);
+    expect(await admin.admin.runs.health.query()).toMatchObject({
+      lastSucceededRun: { id: expect.any(String) },
+      overdue: false,
+      failedConsents: [],
+    });
 
     const changes = await admin.admin.changes.list.query({});
     expect(changes.items.map((c) => c.reason)).toEqual(["import"]);

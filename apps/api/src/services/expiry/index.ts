@@ -7,3 +7,4 @@ export * from "./preview-expiry.ts";
 export * from "./reconfigure-expiry.ts";
 export * from "./run-nightly.ts";
 export * from "./runtime.ts";
+export * from "./upcoming-expiry.ts";

@@ -22,6 +22,8 @@ import {
   previewExpiry,
   ReconfigureExpiryInput,
   reconfigureExpiry,
+  UpcomingExpiryInput,
+  upcomingExpiry,
 } from "../../services/expiry/index.ts";
 import {
   CreateKeyInput,
@@ -51,6 +53,8 @@ import {
   getRun,
   ListRunsInput,
   listRuns,
+  RunsHealthInput,
+  runsHealth,
   TriggerRunInput,
   triggerRun,
 } from "../../services/runs/index.ts";
@@ -92,6 +96,9 @@ export const adminRouter = router({
     preview: admin
       .input(PreviewExpiryInput)
       .query(({ ctx, input }) => previewExpiry({ ctx: serviceContext(ctx), input })),
+    upcoming: admin
+      .input(UpcomingExpiryInput)
+      .query(({ ctx, input }) => upcomingExpiry({ ctx: serviceContext(ctx), input })),
   }),
   runs: router({
     list: admin
@@ -100,6 +107,9 @@ export const adminRouter = router({
     get: admin
       .input(GetRunInput)
       .query(({ ctx, input }) => getRun({ ctx: serviceContext(ctx), input })),
+    health: admin
+      .input(RunsHealthInput)
+      .query(({ ctx, input }) => runsHealth({ ctx: serviceContext(ctx), input })),
     trigger: admin
       .input(TriggerRunInput)
       .mutation(({ ctx, input }) =>
