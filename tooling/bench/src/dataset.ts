@@ -19,6 +19,7 @@ import {
   readCatalogue,
   type SeedConsent,
   type SeedFigures,
+  type SeedSpec,
   seed,
   seedConsents,
 } from "./seed.ts";
@@ -180,6 +181,48 @@ async function proofKeys(): Promise<{ proofVars: ProofVars; verifierKey: string 
  * Migrates the bench's D1s, provisions the tenant, seeds the states and the sealed log into the
  * SQLite file of its data shard and signs the seeded tree's checkpoint; logs what it loaded.
  */
+/**
+ * Seeds the bench's tenant (or one slot of it: `keep`) into one data shard's SQLite file, then
+ * signs the seeded tree's checkpoint as the sealing job would, under `origin`.
+ */
+export async function seedSigned(
+  bench: Bench,
+  target: {
+    file: string;
+    tenant: ReturnType<typeof readCatalogue>;
+    origin: string;
+    signingKey: string;
+    keep?: SeedSpec["keep"];
+    log?: SeedSpec["log"];
+  },
+): Promise<SeedFigures> {
+  const data = new DatabaseSync(target.file);
+  try {
+    const figures = await seed(data, {
+      tenant: target.tenant.tenant,
+      consents: target.tenant.consents,
+      profiles: bench.opts.profiles,
+      runDay: bench.runDay,
+      due: bench.opts.due,
+      history: bench.opts.history,
+      actor: SEED_ACTOR,
+      now: Date.now(),
+      ...(target.keep ? { keep: target.keep } : {}),
+      ...(target.log ? { log: target.log } : {}),
+    });
+    const note = await proof.signCheckpoint(
+      { origin: target.origin, size: figures.entries, root: figures.root },
+      target.signingKey,
+    );
+    data
+      .prepare("INSERT INTO checkpoint (tenant, size, note, signed_at) VALUES (?, ?, ?, ?)")
+      .run(target.tenant.tenant, figures.entries, note, Date.now());
+    return figures;
+  } finally {
+    data.close();
+  }
+}
+
 export async function loadDataset(bench: Bench): Promise<{ dataset: Dataset; load: LoadFigures }> {
   const { opts, persistTo } = bench;
   let t0 = performance.now();
@@ -204,35 +247,14 @@ export async function loadDataset(bench: Bench): Promise<{ dataset: Dataset; loa
   }
   const tenantNum = catalogue.tenant;
   const consentNums = Object.fromEntries(catalogue.consents.map((c) => [c.key, c.num]));
-  const data = new DatabaseSync(localD1File(API_CONFIG, persistTo, shard));
-  let figures: SeedFigures;
-  try {
-    figures = await seed(data, {
-      tenant: catalogue.tenant,
-      consents: catalogue.consents,
-      profiles: opts.profiles,
-      runDay: bench.runDay,
-      due: opts.due,
-      history: opts.history,
-      actor: SEED_ACTOR,
-      now: Date.now(),
-      log: opts.profiles > 100_000 ? bench.log : undefined,
-    });
-    // The seeded tree's checkpoint, signed as the sealing job signs (origin <prefix>/<tenant>).
-    const note = await proof.signCheckpoint(
-      {
-        origin: `${PROOF_ORIGIN}/${base.secrets.tenantId}`,
-        size: figures.entries,
-        root: figures.root,
-      },
-      keys.proofVars.PROOF_SIGNING_KEY,
-    );
-    data
-      .prepare("INSERT INTO checkpoint (tenant, size, note, signed_at) VALUES (?, ?, ?, ?)")
-      .run(catalogue.tenant, figures.entries, note, Date.now());
-  } finally {
-    data.close();
-  }
+  // The seeded tree's checkpoint, signed as the sealing job signs (origin <prefix>/<tenant>).
+  const figures = await seedSigned(bench, {
+    file: localD1File(API_CONFIG, persistTo, shard),
+    tenant: catalogue,
+    origin: `${PROOF_ORIGIN}/${base.secrets.tenantId}`,
+    signingKey: keys.proofVars.PROOF_SIGNING_KEY,
+    log: opts.profiles > 100_000 ? bench.log : undefined,
+  });
   const seconds = (performance.now() - t0) / 1000;
   // Read back through D1 itself: what the Worker will see.
   const counts = await bench.query(

@@ -38,12 +38,10 @@ interface EntryRow {
   external_id: string;
 }
 
-test("the seeded log is dense, opens and is sealed", async () => {
+/** A migrated control plane holding one tenant with the bench's four consents. */
+async function provisionedControl(runDay: number): Promise<DatabaseSync> {
   const control = new DatabaseSync(":memory:");
   applyMigrationFiles(control, "control");
-  const db = new DatabaseSync(":memory:");
-  applyMigrationFiles(db, "data");
-  const runDay = Math.floor(Date.now() / MS_PER_DAY);
   const { statements } = await provisionTenant({
     name: "Seed test",
     now: (runDay - 1500) * MS_PER_DAY,
@@ -53,6 +51,14 @@ test("the seeded log is dense, opens and is sealed", async () => {
   for (const s of statements) {
     control.prepare(s.sql).run(...s.params);
   }
+  return control;
+}
+
+test("the seeded log is dense, opens and is sealed", async () => {
+  const db = new DatabaseSync(":memory:");
+  applyMigrationFiles(db, "data");
+  const runDay = Math.floor(Date.now() / MS_PER_DAY);
+  const control = await provisionedControl(runDay);
   const { tenant, consents } = readCatalogue(control, 4);
   const profiles = 333; // 333 × 5 = 1,665 entries: 6 full level-0 tiles and a partial one
   const figures = await seed(db, {
@@ -182,18 +188,8 @@ test("the seeded log is dense, opens and is sealed", async () => {
 });
 
 test("a tenant's profiles split by slot seed the same states, due ones included, once each", async () => {
-  const control = new DatabaseSync(":memory:");
-  applyMigrationFiles(control, "control");
   const runDay = Math.floor(Date.now() / MS_PER_DAY);
-  const { statements } = await provisionTenant({
-    name: "Seed test",
-    now: (runDay - 1500) * MS_PER_DAY,
-    corsOrigins: [],
-    consents: seedConsents(4),
-  });
-  for (const s of statements) {
-    control.prepare(s.sql).run(...s.params);
-  }
+  const control = await provisionedControl(runDay);
   const { tenant, tenantId, consents } = readCatalogue(control, 4);
   const profiles = 200;
   const spec = {

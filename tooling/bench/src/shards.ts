@@ -28,14 +28,14 @@ import {
   PROOF_ORIGIN,
   profileId,
   provision,
-  SEED_ACTOR,
+  seedSigned,
 } from "./dataset.ts";
 import { checkExpiry, type ExpiryCheck, sumChecks } from "./expiry-check.ts";
 import { EVENT_TYPES, sumExtended } from "./ingest.ts";
 import { type LoadRequest, runLoad } from "./load.ts";
 import { lastScheduledTally, tallies } from "./metered.ts";
 import { cron, type RunRecord, readRun } from "./night.ts";
-import { proof, readCatalogue, type SeedConsent, type SeedFigures, seed } from "./seed.ts";
+import { readCatalogue, type SeedConsent } from "./seed.ts";
 import { LINE_TABLES, type StorageSnapshot, snapshotStorage } from "./storage.ts";
 
 const SHARD_BINDING = /^SHARD_([0-9]+)$/;
@@ -223,31 +223,14 @@ export async function loadSharded(
   t0 = performance.now();
   const seeded: ShardSeed[] = [];
   for (const { slot, binding } of placement) {
-    const data = new DatabaseSync(localD1File(layout.config, layout.persistTo, binding));
-    let figures: SeedFigures;
-    try {
-      const mine = new Set(profilesBySlot[slot]);
-      figures = await seed(data, {
-        tenant: catalogue.tenant,
-        consents: catalogue.consents,
-        profiles: opts.profiles,
-        runDay: bench.runDay,
-        due: opts.due,
-        history: opts.history,
-        actor: SEED_ACTOR,
-        now: Date.now(),
-        keep: (i) => mine.has(i),
-      });
-      const note = await proof.signCheckpoint(
-        { origin: slotOrigin(secrets.tenantId, slot), size: figures.entries, root: figures.root },
-        dataset.proofVars.PROOF_SIGNING_KEY,
-      );
-      data
-        .prepare("INSERT INTO checkpoint (tenant, size, note, signed_at) VALUES (?, ?, ?, ?)")
-        .run(catalogue.tenant, figures.entries, note, Date.now());
-    } finally {
-      data.close();
-    }
+    const mine = new Set(profilesBySlot[slot]);
+    const figures = await seedSigned(bench, {
+      file: localD1File(layout.config, layout.persistTo, binding),
+      tenant: catalogue,
+      origin: slotOrigin(secrets.tenantId, slot),
+      signingKey: dataset.proofVars.PROOF_SIGNING_KEY,
+      keep: (i) => mine.has(i),
+    });
     seeded.push({
       slot,
       binding,
