@@ -5,6 +5,7 @@
 // proof. Exits 1 when a problem is found.
 import { hash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { defineCli } from "@lapse/dev/cli";
 import type { SqlDatabase } from "@lapse/dev/d1";
 import { D1_TARGET_OPTIONS, openD1Target } from "@lapse/dev/d1-target";
@@ -12,17 +13,12 @@ import { parseCheckpoint } from "@lapse/proof";
 import { auditLog } from "../src/services/proof/audit.ts";
 import type { SqlRead } from "../src/services/proof/entries.ts";
 import { logOrigin } from "../src/services/proof/keys.ts";
-import {
-  API_CONFIG as config,
-  LOG_KEY_OPTIONS,
-  originPrefixFrom,
-  verifierKeysOf,
-} from "./log-cli.ts";
+import { API_CONFIG, LOG_KEY_OPTIONS, originPrefixFrom, verifierKeysOf } from "./log-cli.ts";
 
 const cli = defineCli({
   name: "history:verify",
   usage:
-    "pnpm --filter @lapse/api history:verify [--tenant ID] [--checkpoint FILE] [--verifier-key KEY] [--remote | --persist-to DIR]",
+    "pnpm --filter @lapse/api history:verify [--tenant ID] [--checkpoint FILE] [--verifier-key KEY] [--config FILE] [--remote | --persist-to DIR]",
   summary: [
     "Checks the transparency logs of every tenant (or one; a log per data shard it spans): each",
     "entry rehashed against the",
@@ -40,12 +36,19 @@ const cli = defineCli({
       description:
         "a signed checkpoint kept earlier (the `checkpoint` text of admin.proof.checkpoint, that answer's JSON, or a proof document)",
     },
+    config: {
+      type: "string",
+      placeholder: "FILE",
+      description:
+        "the wrangler config whose D1 bindings are read (default apps/api/wrangler.jsonc)",
+    },
     ...LOG_KEY_OPTIONS,
     ...D1_TARGET_OPTIONS,
   },
 });
 
 const values = cli.parse();
+const config = values.config === undefined ? API_CONFIG : path.resolve(values.config);
 if (values.tenant !== undefined && !/^ten_[0-9a-z]+$/.test(values.tenant)) {
   cli.fail(`--tenant ${values.tenant} is not a tenant id (ten_…)`);
 }

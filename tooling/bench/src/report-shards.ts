@@ -5,6 +5,7 @@ import { fmt } from "./bench.ts";
 import { exactlyOnce } from "./expiry-check.ts";
 import type { Results } from "./report.ts";
 import type { ShardedFigures } from "./shards.ts";
+import type { VerifyFigures } from "./verify.ts";
 
 /** The floors of issue 14 (the performance part), reported against, never tuned to. */
 export const SHARD_FLOORS = {
@@ -74,6 +75,12 @@ function perBinding(t: D1Tally, bindings: string[], per: number): string[] {
     const x = t.byBinding[b];
     return x ? `${fmt(x.rowsRead / per, 2)} / ${fmt(x.rowsWritten / per, 2)}` : "0 / 0";
   });
+}
+
+function verifyCell(v: VerifyFigures): string {
+  return "skipped" in v
+    ? `skipped: ${v.skipped}`
+    : `${v.exitCode === 0 ? "ok" : `exit ${v.exitCode}`}, ${fmt(v.entries)} entries in ${fmt(v.seconds, 1)} s`;
 }
 
 export function printSharded(r: Results, s: ShardedFigures): void {
@@ -184,6 +191,12 @@ export function printSharded(r: Results, s: ShardedFigures): void {
       }),
     ],
     [
+      "  history:verify (every log against its tree and checkpoint)",
+      verifyCell(r.verify),
+      verifyCell(s.verify),
+      ...shards.map(() => ""),
+    ],
+    [
       "night with nothing due: wall; rows read / consent (ledger)",
       `${fmt(r.nights.quiet.httpMs)} ms; ${fmt(r.nights.quiet.rows_read / Math.max(1, r.nights.quiet.consents), 1)}`,
       `${fmt(s.quiet.httpMs)} ms; ${fmt(s.quiet.rows_read / Math.max(1, s.quiet.consents), 1)}`,
@@ -239,6 +252,7 @@ export function shardedJson(r: Results, s: ShardedFigures) {
     },
     quiet: s.quiet,
     exactlyOnce: { met: h.exactlyOnce, total: s.check, perShard: s.checks, oneShard: r.check },
+    verify: s.verify,
     isolation: h.isolated,
     seeded: s.seeded,
     seedSeconds: s.seedSeconds,

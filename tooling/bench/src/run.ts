@@ -80,7 +80,11 @@ async function run(bench: Bench): Promise<Results> {
           ...(vars ? { vars } : {}),
         })
       : null;
-  const verify = await measureVerify(bench, dataset, storage.afterNight.entries);
+  const verify = await measureVerify(
+    bench,
+    { tenantId: dataset.secrets.tenantId, proofVars: dataset.proofVars },
+    storage.afterNight.entries,
+  );
   const timed = await bench.serve(script, async (server) => {
     const ingest = await measureIngest(bench, server, dataset);
     const reads = await measureReads(bench, server, dataset, reader);

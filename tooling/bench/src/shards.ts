@@ -37,6 +37,7 @@ import { lastScheduledTally, tallies } from "./metered.ts";
 import { cron, type RunRecord, readRun } from "./night.ts";
 import { readCatalogue, type SeedConsent } from "./seed.ts";
 import { LINE_TABLES, type StorageSnapshot, snapshotStorage } from "./storage.ts";
+import { measureVerify, type VerifyFigures } from "./verify.ts";
 
 const SHARD_BINDING = /^SHARD_([0-9]+)$/;
 
@@ -62,6 +63,8 @@ export interface ShardedLayout extends Layout {
   profilesBySlot: number[][];
   seeded: ShardSeed[];
   seedSeconds: number;
+  /** The proof keys the logs were signed with (history:verify checks them). */
+  proofVars: Dataset["proofVars"];
 }
 
 /** One shard's share of a run, from its expiry_run_consent rows. */
@@ -93,6 +96,8 @@ export interface ShardedFigures {
   quiet: ShardedNight;
   checks: { binding: string; check: ExpiryCheck }[];
   check: ExpiryCheck;
+  /** history:verify of the tenant's logs (one per slot) after the night. */
+  verify: VerifyFigures;
   storage: {
     /** Every data shard's tables over all states (the tenant's share of N logs included). */
     bytesPerState: number;
@@ -260,6 +265,7 @@ export async function loadSharded(
     profilesBySlot,
     seeded,
     seedSeconds,
+    proofVars: dataset.proofVars,
   };
 }
 
@@ -365,6 +371,12 @@ export async function measureSharded(
     `sharded night, exactly once: ${fmt(check.due)} due, ${fmt(check.expired)} expired, ${fmt(check.entries)} expiry entries naming ${fmt(check.entryStates)} states, ${fmt(check.unmatched)} without exactly one entry, ${fmt(check.notDue)} not due, ${fmt(check.left)} left`,
   );
   const after = storageOf();
+  const verify = await measureVerify(
+    bench,
+    { tenantId: layout.tenantId, proofVars: layout.proofVars },
+    after.reduce((n, s) => n + s.snapshot.entries, 0),
+    { config: layout.config, persistTo: layout.persistTo },
+  );
   const sum = (s: StorageSnapshot) => Object.values(s.byTable).reduce((a, b) => a + b, 0);
   const states = layout.seeded.reduce((n, s) => n + s.states, 0);
   const bytesLoaded = loaded.reduce((n, s) => n + sum(s.snapshot), 0);
@@ -440,6 +452,7 @@ export async function measureSharded(
     quiet,
     checks,
     check,
+    verify,
     storage,
     metered: { ...metered, dueNight },
   };
