@@ -3,6 +3,7 @@
  * No I/O: every function takes `now` (or a day) as an argument, so the same rules run in the
  * API Worker, in Node tools and in browsers.
  */
+export * from "./automation.ts";
 export * from "./events.ts";
 export * from "./expiry.ts";
 export * from "./import.ts";

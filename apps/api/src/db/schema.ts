@@ -24,6 +24,8 @@ export const tenant = sqliteTable("tenant", {
   corsOrigins: text("cors_origins").notNull().default("[]"),
   /** The D1 jurisdiction its shards must be in, or null for any (docs/scaling.md). */
   jurisdiction: text("jurisdiction", { enum: ["eu", "us"] }),
+  /** R5: a click sooner than this after its message was sent is ignored (0: off). */
+  minSecondsAfterSend: integer("min_seconds_after_send").notNull().default(10),
   createdAt: integer("created_at").notNull(),
   /** Set while `tenant:reshard` copies its data: its data writes are refused meanwhile. */
   reshardingSince: integer("resharding_since"),

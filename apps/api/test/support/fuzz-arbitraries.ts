@@ -117,10 +117,24 @@ export function validInputs(ids: TenantIds & { consents: string[] }) {
       { requiredKeys: ["profileId"] },
     ),
     "events.track": fc.record({
-      events: fc.array(fc.record({ profileId: profile, type: eventType, occurredAt: instant }), {
-        minLength: 1,
-        maxLength: 5,
-      }),
+      events: fc.array(
+        fc.record(
+          {
+            profileId: profile,
+            type: eventType,
+            occurredAt: instant,
+            automated: fc.boolean(),
+            userAgent: fc.oneof(
+              fc.constant("curl/8.5.0"),
+              fc.constant("Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0"),
+              fc.string({ maxLength: 80 }),
+            ),
+            sentAt: instant,
+          },
+          { requiredKeys: ["profileId", "type", "occurredAt"] },
+        ),
+        { minLength: 1, maxLength: 5 },
+      ),
     }),
     "admin.consents.list": fc.option(
       fc.record({ includeArchived: fc.boolean() }, { requiredKeys: [] }),
@@ -186,6 +200,8 @@ export function validInputs(ids: TenantIds & { consents: string[] }) {
       id: fc.oneof(fc.constant(ids.runId), fc.stringMatching(/^run_[0-9a-z]{20}$/)),
     }),
     "admin.runs.health": fc.constant(undefined),
+    "admin.settings.get": fc.constant(undefined),
+    "admin.settings.update": fc.record({ minSecondsAfterSend: fc.integer({ min: 0, max: 3600 }) }),
     "admin.runs.trigger": fc.option(fc.record({ asOf: pastInstant }, { requiredKeys: [] }), {
       nil: undefined,
     }),

@@ -166,6 +166,18 @@ export const MATRIX_ROWS: Record<string, MatrixRow> = {
     crossTenant: 404,
     crossTenantSameKeys: 404,
   },
+  "admin.settings.get": {
+    type: "query",
+    input: () => undefined,
+    crossTenant: 200,
+    crossTenantSameKeys: 200,
+  },
+  "admin.settings.update": {
+    type: "mutation",
+    input: () => ({ minSecondsAfterSend: 10 }),
+    crossTenant: 200,
+    writesOwnTenant: true,
+  },
   "admin.runs.health": {
     type: "query",
     input: () => undefined,

@@ -10,6 +10,8 @@ import { DAY_MS, daysAgo, dayText } from "../support/time.ts";
 
 type Event = { profileId: string; type: string; occurredAt: string };
 
+const NO_IGNORED = { total: 0, automated: 0, bot: 0, tooSoon: 0 };
+
 function track(tenant: TestTenant, events: unknown[]) {
   return mutate<TrackEventsResult>("events.track", { events }, { key: tenant.secretKey });
 }
@@ -52,7 +54,7 @@ describe("events.track", () => {
     const result = expectOk(
       await track(tenant, [{ profileId: "p1", type: "email_clicked", occurredAt: daysAgo(2) }]),
     );
-    expect(result).toEqual({ events: 1, extended: 1, entered: 0 });
+    expect(result).toEqual({ events: 1, ignored: NO_IGNORED, extended: 1, entered: 0 });
     const consents = await consentsOf(tenant, "p1");
     expect(consents.newsletter?.lastActivityOn).toBe(dayText(-2));
     // sms is not extended by email clicks.
@@ -75,7 +77,7 @@ describe("events.track", () => {
         { profileId: "p2", type: "loyalty_page_visited", occurredAt: daysAgo(1) },
       ]),
     );
-    expect(result).toEqual({ events: 5, extended: 4, entered: 0 });
+    expect(result).toEqual({ events: 5, ignored: NO_IGNORED, extended: 4, entered: 0 });
     const p1 = await consentsOf(tenant, "p1");
     expect(p1.newsletter?.lastActivityOn).toBe(dayText(-1));
     expect(p1.order?.lastActivityOn).toBe(dayText(-1));
@@ -96,6 +98,7 @@ describe("events.track", () => {
     };
     expect(expectOk(await track(tenant, [event, sameDay]))).toEqual({
       events: 2,
+      ignored: NO_IGNORED,
       extended: 0,
       entered: 0,
     });
@@ -130,7 +133,7 @@ describe("events.track", () => {
         { profileId: "p1", type: "sms_clicked", occurredAt: daysAgo(0) },
       ]),
     );
-    expect(result).toEqual({ events: 2, extended: 0, entered: 0 });
+    expect(result).toEqual({ events: 2, ignored: NO_IGNORED, extended: 0, entered: 0 });
     expect(await snapshot(tenant.tenantId)).toEqual(before);
   });
 
@@ -143,7 +146,7 @@ describe("events.track", () => {
         { profileId: "stranger-2", type: "account_upserted", occurredAt: daysAgo(0) },
       ]),
     );
-    expect(result).toEqual({ events: 2, extended: 0, entered: 0 });
+    expect(result).toEqual({ events: 2, ignored: NO_IGNORED, extended: 0, entered: 0 });
     expect(await snapshot(tenant.tenantId)).toEqual(before);
   });
 
@@ -197,7 +200,7 @@ describe("events.track", () => {
     const result = expectOk(
       await track(tenant, [{ profileId: "p1", type: "order_placed", occurredAt }]),
     );
-    expect(result).toEqual({ events: 1, extended: 0, entered: 1 });
+    expect(result).toEqual({ events: 1, ignored: NO_IGNORED, extended: 0, entered: 1 });
     const consents = await consentsOf(tenant, "p1");
     expect(consents.order).toMatchObject({
       status: "accepted",
@@ -254,7 +257,7 @@ describe("events.track", () => {
     const result = expectOk(
       await track(tenant, [{ profileId: "p1", type: "order_placed", occurredAt: daysAgo(5) }]),
     );
-    expect(result).toEqual({ events: 1, extended: 0, entered: 0 });
+    expect(result).toEqual({ events: 1, ignored: NO_IGNORED, extended: 0, entered: 0 });
     expect(await snapshot(tenant.tenantId)).toEqual(before);
   });
 
@@ -274,7 +277,7 @@ describe("events.track", () => {
         { profileId: "p1", type: "account_upserted", occurredAt: daysAgo(0) },
       ]),
     );
-    expect(result).toEqual({ events: 2, extended: 0, entered: 0 });
+    expect(result).toEqual({ events: 2, ignored: NO_IGNORED, extended: 0, entered: 0 });
     expect(await snapshot(tenant.tenantId)).toEqual(before);
     expect((await consentsOf(tenant, "p1")).order?.status).toBe("refused");
   });
@@ -284,7 +287,12 @@ describe("events.track", () => {
     const event = { profileId: "p1", type: "order_placed", occurredAt: daysAgo(0) };
     expect(expectOk(await track(tenant, [event])).entered).toBe(1);
     const before = await snapshot(tenant.tenantId);
-    expect(expectOk(await track(tenant, [event]))).toEqual({ events: 1, extended: 0, entered: 0 });
+    expect(expectOk(await track(tenant, [event]))).toEqual({
+      events: 1,
+      ignored: NO_IGNORED,
+      extended: 0,
+      entered: 0,
+    });
     expect(await snapshot(tenant.tenantId)).toEqual(before);
   });
 
@@ -298,6 +306,7 @@ describe("events.track", () => {
     }));
     expect(expectOk(await track(tenant, events))).toEqual({
       events: 1000,
+      ignored: NO_IGNORED,
       extended: 1,
       entered: 0,
     });
@@ -398,7 +407,7 @@ describe("events.track", () => {
       ]),
     );
     // The other tenant's own "order" basis is entered; this tenant's rows are untouched.
-    expect(expectOk(result)).toEqual({ events: 2, extended: 0, entered: 1 });
+    expect(expectOk(result)).toEqual({ events: 2, ignored: NO_IGNORED, extended: 0, entered: 1 });
   });
 });
 
@@ -410,4 +419,142 @@ keyChecks({
   input: () => ({
     events: [{ profileId: "p-sec", type: "order_placed", occurredAt: new Date().toISOString() }],
   }),
+});
+
+describe("events.track: human clicks only (R5)", () => {
+  const CHROME =
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+
+  it("R5: a batch mixing human and automated clicks extends only the people's, and counts the others by reason", async () => {
+    const tenant = await createTenant({ consents: DEMO_CONSENTS });
+    for (const p of ["human", "flagged", "scanner", "instant", "late"]) {
+      await acceptedLongAgo(tenant, p, ["newsletter"]);
+    }
+    const clickedAt = Date.now() - 2 * DAY_MS;
+    const at = (ms: number) => new Date(ms).toISOString();
+    const before = await snapshot(tenant.tenantId);
+    const result = expectOk(
+      await track(tenant, [
+        { profileId: "human", type: "email_clicked", occurredAt: at(clickedAt), userAgent: CHROME },
+        // The ESP's own bot flag.
+        { profileId: "flagged", type: "email_clicked", occurredAt: at(clickedAt), automated: true },
+        // A mail gateway's link check.
+        {
+          profileId: "scanner",
+          type: "email_clicked",
+          occurredAt: at(clickedAt),
+          userAgent: "Proofpoint-URLDefense/2.0",
+        },
+        // Clicked 3 s after the message was sent: a scanner (default minSecondsAfterSend 10).
+        {
+          profileId: "instant",
+          type: "email_clicked",
+          occurredAt: at(clickedAt),
+          sentAt: at(clickedAt - 3_000),
+          userAgent: CHROME,
+        },
+        // Clicked a minute after sending: a person.
+        {
+          profileId: "late",
+          type: "email_clicked",
+          occurredAt: at(clickedAt),
+          sentAt: at(clickedAt - 60_000),
+        },
+      ]),
+    );
+    expect(result).toEqual({
+      events: 5,
+      ignored: { total: 3, automated: 1, bot: 1, tooSoon: 1 },
+      extended: 2,
+      entered: 0,
+    });
+    for (const [p, extended] of [
+      ["human", true],
+      ["flagged", false],
+      ["scanner", false],
+      ["instant", false],
+      ["late", true],
+    ] as const) {
+      expect((await consentsOf(tenant, p)).newsletter?.lastActivityOn).toBe(
+        extended ? dayText(-2) : dayText(-100),
+      );
+    }
+    // Only the two people's rows changed.
+    const after = await snapshot(tenant.tenantId);
+    expect(after).not.toEqual(before);
+  });
+
+  it("R4/R5: an automated entry event enters nothing, and a batch of only bots writes nothing", async () => {
+    const tenant = await createTenant({ consents: DEMO_CONSENTS });
+    const result = await unchanged(tenant.tenantId, async () =>
+      expectOk(
+        await track(tenant, [
+          { profileId: "p1", type: "order_placed", occurredAt: daysAgo(1), automated: true },
+          {
+            profileId: "p2",
+            type: "order_placed",
+            occurredAt: daysAgo(1),
+            userAgent: "curl/8.5.0",
+          },
+        ]),
+      ),
+    );
+    expect(result).toEqual({
+      events: 2,
+      ignored: { total: 2, automated: 1, bot: 1, tooSoon: 0 },
+      extended: 0,
+      entered: 0,
+    });
+  });
+
+  it("R5: minSecondsAfterSend is a tenant setting; 0 switches the rule off, and it is bounded", async () => {
+    const tenant = await createTenant({ consents: DEMO_CONSENTS });
+    await acceptedLongAgo(tenant, "p1", ["newsletter"]);
+    const key = { key: tenant.secretKey };
+    expect(expectOk(await query("admin.settings.get", undefined, key))).toEqual({
+      minSecondsAfterSend: 10,
+    });
+    for (const bad of [-1, 3601, 1.5]) {
+      expectError(
+        await mutate("admin.settings.update", { minSecondsAfterSend: bad }, key),
+        400,
+        "BAD_REQUEST",
+      );
+    }
+    expect(
+      expectOk(await mutate("admin.settings.update", { minSecondsAfterSend: 0 }, key)),
+    ).toEqual({ minSecondsAfterSend: 0 });
+    const clickedAt = Date.now() - DAY_MS;
+    const result = expectOk(
+      await track(tenant, [
+        {
+          profileId: "p1",
+          type: "email_clicked",
+          occurredAt: new Date(clickedAt).toISOString(),
+          sentAt: new Date(clickedAt - 1_000).toISOString(),
+        },
+      ]),
+    );
+    expect(result).toMatchObject({ ignored: NO_IGNORED, extended: 1 });
+  });
+
+  it("R5: a user agent longer than 1,024 characters or a malformed sentAt is a 400 that records nothing", async () => {
+    const tenant = await createTenant({ consents: DEMO_CONSENTS });
+    await acceptedLongAgo(tenant, "p1", ["newsletter"]);
+    for (const bad of [
+      { userAgent: "x".repeat(1025) },
+      { sentAt: "yesterday" },
+      { automated: "yes" },
+    ]) {
+      await unchanged(tenant.tenantId, async () =>
+        expectError(
+          await track(tenant, [
+            { profileId: "p1", type: "email_clicked", occurredAt: daysAgo(1), ...bad },
+          ]),
+          400,
+          "BAD_REQUEST",
+        ),
+      );
+    }
+  });
 });

@@ -121,9 +121,23 @@ describe("@lapse/client against the real Worker", () => {
     const tenant = await createTenant();
     const lapse = server(tenant.secretKey);
     const result = await lapse.events.track.mutate({
-      events: [{ profileId: "p", type: "order_placed", occurredAt: new Date().toISOString() }],
+      events: [
+        { profileId: "p", type: "order_placed", occurredAt: new Date().toISOString() },
+        // A scanner's click (R5): ignored, and counted.
+        {
+          profileId: "p",
+          type: "email_clicked",
+          occurredAt: new Date().toISOString(),
+          userAgent: "curl/8.5.0",
+        },
+      ],
     });
-    expect(result).toEqual({ events: 1, extended: 0, entered: 1 });
+    expect(result).toEqual({
+      events: 2,
+      ignored: { total: 1, automated: 0, bot: 1, tooSoon: 0 },
+      extended: 0,
+      entered: 1,
+    });
     const bad = await rejection(
       lapse.events.track.mutate({
         events: [{ profileId: "p", type: "order_placed", occurredAt: "2026-02-30T00:00:00Z" }],
@@ -200,6 +214,10 @@ describe("@lapse/client against the real Worker", () => {
     expect(run).toMatchObject({ status: "succeeded", trigger: "admin", perConsent: [] });
     expect((await admin.admin.runs.get.query({ id: run.id })).id).toBe(run.id);
     expect((await admin.admin.runs.list.query()).map((r) => r.id)).toContain(run.id);
+    expect(await admin.admin.settings.get.query()).toEqual({ minSecondsAfterSend: 10 });
+    expect(await admin.admin.settings.update.mutate({ minSecondsAfterSend: 30 })).toEqual({
+      minSecondsAfterSend: 30,
+    });
     expect(await admin.admin.runs.health.query()).toMatchObject({
       lastSucceededRun: { id: expect.any(String) },
       overdue: false,

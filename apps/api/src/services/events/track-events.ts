@@ -6,6 +6,7 @@ import {
   EventType,
   effectiveExtendOn,
   InstantText,
+  ignoredReason,
   isEventTooFarAhead,
   lapsedThroughDay,
   MAX_EVENTS_PER_CALL,
@@ -19,10 +20,23 @@ import type { HistoryWrite } from "../history/append.ts";
 import { recordPendingLapses } from "../profiles/lapses.ts";
 import { type ExtensionWrite, loadStatesOfPairs, type StateWrite } from "../profiles/states.ts";
 import { writeChanges } from "../profiles/write-changes.ts";
+import { getSettings } from "../settings/index.ts";
 
 export const TrackEventsInput = z.strictObject({
   events: z
-    .array(z.strictObject({ profileId: ProfileId, type: EventType, occurredAt: InstantText }))
+    .array(
+      z.strictObject({
+        profileId: ProfileId,
+        type: EventType,
+        occurredAt: InstantText,
+        /** R5: a machine made it (the ESP's bot flag, a link check): it extends nothing. */
+        automated: z.boolean().optional(),
+        /** The user agent that made it (a click's): known scanners and bots are ignored. */
+        userAgent: z.string().max(1024).optional(),
+        /** When the message whose link was clicked was sent: too soon after, a scanner's. */
+        sentAt: InstantText.optional(),
+      }),
+    )
     .min(1)
     .max(MAX_EVENTS_PER_CALL),
 });
@@ -31,6 +45,12 @@ export type TrackEventsInput = z.infer<typeof TrackEventsInput>;
 export interface TrackEventsResult {
   /** Events received. */
   events: number;
+  /**
+   * R5: events not made by a person, which changed nothing: `automated` (marked so), `bot` (a
+   * scanner's or bot's user agent), `tooSoon` (a click sooner than `minSecondsAfterSend` after
+   * `sentAt`).
+   */
+  ignored: { total: number; automated: number; bot: number; tooSoon: number };
   /** States whose last-activity day moved forward (R5). */
   extended: number;
   /** Unknown legal-basis states that an entry event made accepted (R4). */
@@ -56,19 +76,35 @@ export async function trackEvents({
     throw new ServiceError("BAD_REQUEST", "Invalid events; none was recorded.", issues);
   }
 
-  return write(ctx, input.events);
+  // R5: only a person's actions extend or enter.
+  const minSeconds = input.events.some((e) => e.sentAt !== undefined)
+    ? (await getSettings({ ctx, input: undefined })).minSecondsAfterSend
+    : 0;
+  const ignored = { total: 0, automated: 0, bot: 0, tooSoon: 0 };
+  const human: ConsentEvent[] = [];
+  for (const event of input.events) {
+    const reason = ignoredReason(event, minSeconds);
+    if (reason === null) {
+      human.push({ profileId: event.profileId, type: event.type, occurredAt: event.occurredAt });
+    } else {
+      ignored.total += 1;
+      ignored[reason === "too_soon" ? "tooSoon" : reason] += 1;
+    }
+  }
+  const result = human.length > 0 ? await write(ctx, human) : { extended: 0, entered: 0 };
+  return { events: input.events.length, ignored, ...result };
 }
 
 async function write(
   ctx: ServiceContext,
   events: readonly ConsentEvent[],
-): Promise<TrackEventsResult> {
+): Promise<{ extended: number; entered: number }> {
   const consents = await loadConsents(ctx);
   const extensions = foldExtensions(consents, events, ctx.now);
   const { writes, history, entered } = await decideEntries(ctx, consents, events);
 
   const { extended } = await writeChanges(ctx, { states: writes, history, extensions });
-  return { events: events.length, extended, entered };
+  return { extended, entered };
 }
 
 /** For each (profile, consent) the largest day among the events that extend it (R5). */

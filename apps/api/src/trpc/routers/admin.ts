@@ -58,6 +58,12 @@ import {
   TriggerRunInput,
   triggerRun,
 } from "../../services/runs/index.ts";
+import {
+  GetSettingsInput,
+  getSettings,
+  UpdateSettingsInput,
+  updateSettings,
+} from "../../services/settings/index.ts";
 import { router, scopedProcedure, serviceContext } from "../init.ts";
 
 const admin = scopedProcedure("admin");
@@ -99,6 +105,14 @@ export const adminRouter = router({
     upcoming: admin
       .input(UpcomingExpiryInput)
       .query(({ ctx, input }) => upcomingExpiry({ ctx: serviceContext(ctx), input })),
+  }),
+  settings: router({
+    get: admin
+      .input(GetSettingsInput)
+      .query(({ ctx, input }) => getSettings({ ctx: serviceContext(ctx), input })),
+    update: admin
+      .input(UpdateSettingsInput)
+      .mutation(({ ctx, input }) => updateSettings({ ctx: serviceContext(ctx), input })),
   }),
   runs: router({
     list: admin
