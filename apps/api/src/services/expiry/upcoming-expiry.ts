@@ -1,4 +1,11 @@
-import { activationDay, ConsentKey, dayOf, formatDay } from "@lapse/consent";
+import {
+  activationDay,
+  ConsentKey,
+  dayOf,
+  effectiveLastActivity,
+  formatDay,
+  lapsedThroughDay,
+} from "@lapse/consent";
 import { z } from "zod";
 import { requireConsent } from "../consents/load.ts";
 import type { ServiceCall } from "../context.ts";
@@ -72,10 +79,9 @@ export async function upcomingExpiry({ ctx, input }: ServiceCall<UpcomingExpiryI
     return { items: [], nextCursor: null };
   }
   const limit = input.limit ?? 100;
-  const today = dayOf(ctx.now);
-  // A state lapses on max(activity, activation) + days: after today and by the horizon.
-  const hi = today + input.withinDays - policy.days;
-  const lo = activated + policy.days > today ? Number.MIN_SAFE_INTEGER : today - policy.days;
+  // Not lapsed yet (R10: lapsedThroughDay), and lapsing by the horizon.
+  const hi = dayOf(ctx.now) + input.withinDays - policy.days;
+  const lo = lapsedThroughDay(policy, ctx.now) ?? Number.MIN_SAFE_INTEGER;
   const pages = await Promise.all(
     ctx.shards.map(async (shard, slot) => {
       const after = positions[slot] ?? [lo, -1];
@@ -92,7 +98,8 @@ export async function upcomingExpiry({ ctx, input }: ServiceCall<UpcomingExpiryI
       return results.map((row) => ({ ...row, slot }));
     }),
   );
-  const lapseDay = (day: number) => Math.max(day, activated) + policy.days;
+  // R7: a clock starts no earlier than the activation day.
+  const lapseDay = (day: number) => (effectiveLastActivity(day, policy) ?? activated) + policy.days;
   const merged = pages
     .flat()
     // Within a shard this keeps the page's own order, so what is taken of it is a prefix.
